@@ -1,0 +1,51 @@
+"""retail_canon: typed canonical objects and building blocks for retail integrations.
+
+``import retail_canon`` is cheap: it loads the error classes and nothing else. Subpackages
+(`retail_canon.models`, ...) load on first attribute access or explicit import.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from retail_canon._exceptions import (
+    CanonicalValueError,
+    CurrencyMismatch,
+    InexactDecimal,
+    InvalidTransition,
+    RetailCanonError,
+    RoundingNotPossible,
+    UnknownCurrency,
+)
+from retail_canon._version import __version__
+
+if TYPE_CHECKING:
+    from retail_canon import models
+
+__all__ = [
+    "__version__",
+    "CanonicalValueError",
+    "CurrencyMismatch",
+    "InexactDecimal",
+    "InvalidTransition",
+    "models",
+    "RetailCanonError",
+    "RoundingNotPossible",
+    "UnknownCurrency",
+]
+
+_SUBPACKAGES = frozenset({"models"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        module = importlib.import_module(f"retail_canon.{name}")
+        globals()[name] = module
+        return module
+    msg = f"module 'retail_canon' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBPACKAGES)

@@ -1,0 +1,87 @@
+"""The errors retail_canon raises.
+
+Every error derives from `RetailCanonError` and carries a stable, machine-readable
+``code``. Errors about bad values also subclass `ValueError`, so pydantic turns them into
+a `pydantic.ValidationError` that names the field path when they happen inside a model.
+
+```
+RetailCanonError
+├── CanonicalValueError (ValueError)
+│   ├── UnknownCurrency
+│   ├── CurrencyMismatch
+│   ├── InexactDecimal
+│   └── RoundingNotPossible
+└── InvalidTransition (ValueError)
+```
+
+Connector and engine errors join this tree in their own layers.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CanonicalValueError",
+    "CurrencyMismatch",
+    "InexactDecimal",
+    "InvalidTransition",
+    "RetailCanonError",
+    "RoundingNotPossible",
+    "UnknownCurrency",
+]
+
+
+class RetailCanonError(Exception):
+    """Root of every error raised by retail_canon."""
+
+    code: str = "retail_canon_error"
+
+
+class CanonicalValueError(RetailCanonError, ValueError):
+    """A value cannot be part of a canonical object."""
+
+    code = "invalid_value"
+
+
+class UnknownCurrency(CanonicalValueError):
+    """A currency code is not an active ISO 4217 code."""
+
+    code = "unknown_currency"
+
+
+class CurrencyMismatch(CanonicalValueError):
+    """Arithmetic or comparison between amounts in different currencies."""
+
+    code = "currency_mismatch"
+
+
+class InexactDecimal(CanonicalValueError):
+    """A binary float was offered where an exact decimal is required."""
+
+    code = "inexact_decimal"
+
+
+class RoundingNotPossible(CanonicalValueError):
+    """An amount cannot be rounded to minor units (the currency has none, e.g. XAU)."""
+
+    code = "rounding_not_possible"
+
+
+class InvalidTransition(RetailCanonError, ValueError):
+    """A status change that the object's state machine does not allow.
+
+    Attributes:
+        kind: the object kind, e.g. ``"SalesOrder"``.
+        current: the status the object is in.
+        target: the status that was asked for.
+    """
+
+    code = "invalid_transition"
+
+    def __init__(self, kind: str, current: str, target: str, allowed: frozenset[str]) -> None:
+        self.kind = kind
+        self.current = current
+        self.target = target
+        self.allowed = allowed
+        choices = ", ".join(sorted(allowed)) or "none: it is terminal"
+        msg = f"{kind}: cannot go from {current!r} to {target!r} (allowed: {choices})"
+        super().__init__(msg)

@@ -1,0 +1,143 @@
+"""Canonical retail objects: the public contract of retail_canon.
+
+Every connector maps into these objects and every engine computes on them. They are
+pydantic v2 models: frozen, unknown fields refused, exact decimals (never binary floats),
+timezone-aware datetimes, and a ``schema_version`` on each top-level object.
+
+Importing this package loads pydantic and the models only: no pint, babel, httpx,
+dateutil or cattrs.
+"""
+
+from retail_canon.models._address import Address, Customer, Party, PartyRole
+from retail_canon.models._base import CanonicalModel, ExactDecimal, Timestamp
+from retail_canon.models._charges import Discount, ShippingLine
+from retail_canon.models._fulfillment_order import (
+    FulfillmentLine,
+    FulfillmentOrder,
+    FulfillmentStatus,
+    Package,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+)
+from retail_canon.models._inventory import (
+    InventoryBucket,
+    InventoryBuckets,
+    InventoryEvent,
+    InventoryPosition,
+)
+from retail_canon.models._location import GLN, Location, LocationCapability, LocationKind
+from retail_canon.models._money import CurrencyCode, Money, minor_units
+from retail_canon.models._product import (
+    Dimensions,
+    PackLevel,
+    Product,
+    ProductStatus,
+    ProductVariant,
+)
+from retail_canon.models._quantity import (
+    NonNegativeQuantity,
+    PositiveQuantity,
+    Quantity,
+    UomCode,
+)
+from retail_canon.models._refs import ExternalRef
+from retail_canon.models._registry import KINDS, kind_of, model_for
+from retail_canon.models._return_authorization import (
+    Disposition,
+    Refund,
+    RefundStatus,
+    ReturnAuthorization,
+    ReturnLine,
+    ReturnReason,
+    ReturnStatus,
+)
+from retail_canon.models._sales_order import (
+    FulfilledBy,
+    Hold,
+    OrderLine,
+    OrderStatus,
+    OrderTotals,
+    PaymentStatus,
+    SalesOrder,
+)
+from retail_canon.models._settlement import (
+    AmountType,
+    Payout,
+    SettlementLine,
+    SettlementRecord,
+    SettlementStatus,
+)
+from retail_canon.models._states import StatefulModel, StateMachine
+from retail_canon.models._store_transfer import StoreTransfer, TransferLine, TransferStatus
+from retail_canon.models._tax import TaxKind, TaxLiability, TaxLine
+
+__all__ = [
+    "Address",
+    "AmountType",
+    "CanonicalModel",
+    "CurrencyCode",
+    "Customer",
+    "Dimensions",
+    "Discount",
+    "Disposition",
+    "ExactDecimal",
+    "ExternalRef",
+    "FulfilledBy",
+    "FulfillmentLine",
+    "FulfillmentOrder",
+    "FulfillmentStatus",
+    "GLN",
+    "Hold",
+    "InventoryBucket",
+    "InventoryBuckets",
+    "InventoryEvent",
+    "InventoryPosition",
+    "KINDS",
+    "kind_of",
+    "Location",
+    "LocationCapability",
+    "LocationKind",
+    "minor_units",
+    "model_for",
+    "Money",
+    "NonNegativeQuantity",
+    "OrderLine",
+    "OrderStatus",
+    "OrderTotals",
+    "Package",
+    "PackLevel",
+    "Party",
+    "PartyRole",
+    "Payout",
+    "PaymentStatus",
+    "PositiveQuantity",
+    "Product",
+    "ProductStatus",
+    "ProductVariant",
+    "Quantity",
+    "Refund",
+    "RefundStatus",
+    "ReturnAuthorization",
+    "ReturnLine",
+    "ReturnReason",
+    "ReturnStatus",
+    "SalesOrder",
+    "SettlementLine",
+    "SettlementRecord",
+    "SettlementStatus",
+    "Shipment",
+    "ShipmentLine",
+    "ShipmentStatus",
+    "ShippingLine",
+    "StatefulModel",
+    "StateMachine",
+    "StoreTransfer",
+    "TaxKind",
+    "TaxLiability",
+    "TaxLine",
+    "Timestamp",
+    "TransferLine",
+    "TransferStatus",
+    "UomCode",
+]

@@ -1,0 +1,215 @@
+"""SalesOrder: a customer's order from any channel, with lines, charges and taxes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from enum import StrEnum
+from typing import ClassVar, Self
+
+from pydantic import Field, model_validator
+
+from retail_canon.models._address import Address, Customer
+from retail_canon.models._base import (
+    CanonicalModel,
+    ExactDecimal,
+    Timestamp,
+    schema_version_field,
+)
+from retail_canon.models._charges import Discount, ShippingLine
+from retail_canon.models._money import CurrencyCode, Money
+from retail_canon.models._quantity import PositiveQuantity
+from retail_canon.models._refs import ExternalRef
+from retail_canon.models._states import StatefulModel, StateMachine
+from retail_canon.models._tax import TaxLine
+
+__all__ = [
+    "FulfilledBy",
+    "Hold",
+    "OrderLine",
+    "OrderStatus",
+    "OrderTotals",
+    "PaymentStatus",
+    "SalesOrder",
+]
+
+_ZERO = Decimal(0)
+
+
+class OrderStatus(StrEnum):
+    """Lifecycle of a sales order.
+
+    ``PENDING → OPEN | CANCELLED``; ``OPEN → PARTIALLY_FULFILLED | FULFILLED | CANCELLED``;
+    ``PARTIALLY_FULFILLED → FULFILLED | CLOSED``; ``FULFILLED → CLOSED``. ``CLOSED`` and
+    ``CANCELLED`` are terminal. "Returned" is not an order status: returns are
+    `ReturnAuthorization` objects.
+    """
+
+    PENDING = "PENDING"
+    OPEN = "OPEN"
+    PARTIALLY_FULFILLED = "PARTIALLY_FULFILLED"
+    FULFILLED = "FULFILLED"
+    CLOSED = "CLOSED"
+    CANCELLED = "CANCELLED"
+    OTHER = "OTHER"
+
+
+ORDER_STATES = StateMachine(
+    "SalesOrder",
+    {
+        OrderStatus.PENDING: {OrderStatus.OPEN, OrderStatus.CANCELLED},
+        OrderStatus.OPEN: {
+            OrderStatus.PARTIALLY_FULFILLED,
+            OrderStatus.FULFILLED,
+            OrderStatus.CANCELLED,
+        },
+        OrderStatus.PARTIALLY_FULFILLED: {OrderStatus.FULFILLED, OrderStatus.CLOSED},
+        OrderStatus.FULFILLED: {OrderStatus.CLOSED},
+    },
+    OrderStatus.OTHER,
+)
+
+
+class PaymentStatus(StrEnum):
+    """Where the buyer's payment stands (independent of the order status)."""
+
+    PENDING = "PENDING"
+    AUTHORIZED = "AUTHORIZED"
+    PARTIALLY_PAID = "PARTIALLY_PAID"
+    PAID = "PAID"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+    REFUNDED = "REFUNDED"
+    VOIDED = "VOIDED"
+    OTHER = "OTHER"
+
+
+class FulfilledBy(StrEnum):
+    """Who ships the order: the seller (MFN) or the marketplace (AFN, WFS, ...)."""
+
+    SELLER = "SELLER"
+    MARKETPLACE = "MARKETPLACE"
+
+
+class Hold(CanonicalModel):
+    """Why an order is held; orthogonal to its status."""
+
+    reason: str
+    since: Timestamp
+
+
+class OrderLine(CanonicalModel):
+    """One item of an order."""
+
+    line_id: str = Field(min_length=1)
+    """Our line id, stable across updates of the order."""
+    source_line_id: str | None = None
+    """The channel's line id (Amazon ``OrderItemId``, Shopify ``LineItem.id``)."""
+    sku: str = Field(min_length=1)
+    item_refs: tuple[ExternalRef, ...] = ()
+    """Other identifiers of the item: ASIN, GTIN, listing id."""
+    title: str | None = None
+    quantity: PositiveQuantity
+    unit_price: Money
+    """Price of one unit, before discounts (tax included if the order says so)."""
+    discounts: tuple[Discount, ...] = ()
+    tax_lines: tuple[TaxLine, ...] = ()
+    quantity_fulfilled: ExactDecimal = Field(default=_ZERO, ge=0)
+    quantity_cancelled: ExactDecimal = Field(default=_ZERO, ge=0)
+
+    def subtotal(self) -> Money:
+        """``unit_price × quantity``, before discounts, unrounded."""
+        return self.unit_price * self.quantity.value
+
+
+class OrderTotals(CanonicalModel):
+    """Totals as the source reported them; kept as evidence, not recomputed."""
+
+    subtotal: Money | None = None
+    discount: Money | None = None
+    shipping: Money | None = None
+    tax: Money | None = None
+    grand_total: Money
+
+
+class SalesOrder(StatefulModel):
+    """A customer order from any channel.
+
+    Every amount is in the order's ``currency``; each line's fulfilled and cancelled
+    quantities together never exceed what was ordered.
+    """
+
+    SCHEMA_VERSION: ClassVar[str] = "1.0"
+    state_machine: ClassVar[StateMachine[OrderStatus]] = ORDER_STATES
+
+    schema_version: str = schema_version_field(SCHEMA_VERSION)
+    order_id: str = Field(min_length=1)
+    """Our id for the order."""
+    order_number: str | None = None
+    """The number people see, e.g. Shopify ``#1001``."""
+    channel: str = Field(min_length=1)
+    """Where it was sold: ``amazon``, ``shopify``, ``walmart``, ``pos``, ..."""
+    marketplace_id: str | None = None
+    placed_at: Timestamp
+    updated_at: Timestamp | None = None
+    currency: CurrencyCode
+    prices_include_tax: bool = False
+    status: OrderStatus = OrderStatus.OPEN
+    source_status: str | None = None
+    """The channel's status value, verbatim."""
+    payment_status: PaymentStatus = PaymentStatus.OTHER
+    fulfilled_by: FulfilledBy = FulfilledBy.SELLER
+    customer: Customer | None = None
+    ship_to: Address | None = None
+    bill_to: Address | None = None
+    service_level: str | None = None
+    ship_by: Timestamp | None = None
+    deliver_by: Timestamp | None = None
+    lines: tuple[OrderLine, ...] = Field(min_length=1)
+    shipping_lines: tuple[ShippingLine, ...] = ()
+    discounts: tuple[Discount, ...] = ()
+    """Order-level discounts not allocated to lines."""
+    tax_lines: tuple[TaxLine, ...] = ()
+    """Order-level taxes not carried on lines."""
+    totals: OrderTotals | None = None
+    hold: Hold | None = None
+    external_refs: tuple[ExternalRef, ...] = ()
+
+    def _amounts(self) -> Iterator[tuple[str, Money]]:
+        for i, line in enumerate(self.lines):
+            yield f"lines.{i}.unit_price", line.unit_price
+            yield from _charges(f"lines.{i}", line.discounts, line.tax_lines)
+        for i, ship in enumerate(self.shipping_lines):
+            yield f"shipping_lines.{i}.price", ship.price
+            yield from _charges(f"shipping_lines.{i}", ship.discounts, ship.tax_lines)
+        yield from _charges("", self.discounts, self.tax_lines)
+        if self.totals is not None:
+            for name, value in self.totals:
+                if value is not None:
+                    yield f"totals.{name}", value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        for path, money in self._amounts():
+            if money.currency != self.currency:
+                msg = f"{path}: currency {money.currency} differs from the order's {self.currency}"
+                raise ValueError(msg)
+        for i, line in enumerate(self.lines):
+            if line.quantity_fulfilled + line.quantity_cancelled > line.quantity.value:
+                msg = (
+                    f"lines.{i}: fulfilled {line.quantity_fulfilled} + cancelled "
+                    f"{line.quantity_cancelled} exceed the ordered {line.quantity.value}"
+                )
+                raise ValueError(msg)
+        return self
+
+
+def _charges(
+    prefix: str, discounts: tuple[Discount, ...], tax_lines: tuple[TaxLine, ...]
+) -> Iterator[tuple[str, Money]]:
+    dot = f"{prefix}." if prefix else ""
+    for j, discount in enumerate(discounts):
+        yield f"{dot}discounts.{j}.amount", discount.amount
+    for j, tax in enumerate(tax_lines):
+        yield f"{dot}tax_lines.{j}.amount", tax.amount
+        if tax.taxable_amount is not None:
+            yield f"{dot}tax_lines.{j}.taxable_amount", tax.taxable_amount
