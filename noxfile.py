@@ -1,0 +1,72 @@
+"""Every gate of the project is a nox session: ``nox -t check`` runs what CI runs."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+nox.needs_version = ">=2024.10.9"
+
+# Sessions run on the interpreter that runs nox (Python >= 3.11).
+
+
+@nox.session(tags=["check"])
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite (and the doctests in src/)."""
+    session.install("-e", ".[dev]")
+    # pytest exits 5 when it collected nothing: nox treats that as a failure, on purpose.
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "--doctest-modules",
+        "src/retail_canon",
+        "tests",
+        *session.posargs,
+    )
+
+
+@nox.session(tags=["check"])
+def typing(session: nox.Session) -> None:
+    """mypy --strict on src/."""
+    session.install("-e", ".[dev]")
+    session.run("mypy", "--strict")
+
+
+@nox.session(tags=["check"])
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(tags=["check"])
+def docs(session: nox.Session) -> None:
+    """Build the documentation site with --strict."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Install the package and run ``retail-canon demo``."""
+    session.install("-e", ".")
+    session.run("retail-canon", "demo")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run benchmarks: ``nox -s bench -- import --tier M``."""
+    session.install("-e", ".[bench]")
+    args = session.posargs or ["all", "--tier", "S"]
+    session.run("python", "benchmarks/run.py", *args)
+
+
+@nox.session
+def schemas(session: nox.Session) -> None:
+    """Regenerate the golden JSON Schemas under schemas/."""
+    session.install("-e", ".")
+    session.run("retail-canon", "schema", "export", "schemas")

@@ -1,0 +1,243 @@
+"""The ``retail-canon`` command.
+
+Sub-commands import what they need when they run, so ``retail-canon --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from pydantic import ValidationError
+
+    from retail_canon.models import CanonicalModel
+
+__all__ = ["main"]
+
+_RECORD_KEYS = (
+    "order_id",
+    "product_id",
+    "event_id",
+    "fulfillment_order_id",
+    "rma_id",
+    "transfer_id",
+    "settlement_id",
+    "sku",
+)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from retail_canon._demo import run
+
+    return run(sys.stdout)
+
+
+def _cmd_schema_export(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
+    from retail_canon.models import compare_schemas, export_schemas
+
+    target = Path(args.directory)
+    if not args.check:
+        for path in export_schemas(target):
+            print(path)
+        return 0
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = Path(scratch)
+        status = 0
+        for path in export_schemas(fresh):
+            relative = path.relative_to(fresh)
+            golden = target / relative
+            if not golden.exists():
+                print(f"{golden}: missing; run `retail-canon schema export {target}`")
+                status = 1
+                continue
+            if golden.read_text("utf-8") == path.read_text("utf-8"):
+                continue
+            status = 1
+            print(f"{golden}: out of date; run `retail-canon schema export {target}`")
+            old = json.loads(golden.read_text("utf-8"))
+            new = json.loads(path.read_text("utf-8"))
+            for change in compare_schemas(old, new):
+                print(f"  {change}")
+        return status
+
+
+def _latest(kind_dir: Path) -> Path | None:
+    versions = [p for p in kind_dir.iterdir() if p.is_dir()] if kind_dir.is_dir() else []
+    if not versions:
+        return None
+    return max(versions, key=lambda p: tuple(int(x) for x in p.name.split(".")))
+
+
+def _cmd_schema_check(args: argparse.Namespace) -> int:
+    import json
+
+    from retail_canon.models import compare_schemas
+
+    old_root, new_root = Path(args.old), Path(args.new)
+    status = 0
+    for kind_dir in sorted(p for p in new_root.iterdir() if p.is_dir()):
+        new_version = _latest(kind_dir)
+        old_version = _latest(old_root / kind_dir.name)
+        if new_version is None or old_version is None:
+            print(f"{kind_dir.name}: new kind")
+            continue
+        changes = []
+        for mode in ("validation", "serialization"):
+            old = json.loads((old_version / f"{mode}.json").read_text("utf-8"))
+            new = json.loads((new_version / f"{mode}.json").read_text("utf-8"))
+            changes += [(mode, c) for c in compare_schemas(old, new)]
+        same_major = old_version.name.split(".")[0] == new_version.name.split(".")[0]
+        header = f"{kind_dir.name} {old_version.name} → {new_version.name}"
+        print(f"{header}: {len(changes)} change(s)")
+        for mode, change in changes:
+            print(f"  [{mode}] {change}")
+        if same_major and any(c.breaking for _, c in changes):
+            print(f"  ⚠️ breaking change without a major schema_version bump ({header})")
+            status = 1
+    return status
+
+
+def _errors(exc: ValidationError) -> Iterator[tuple[str, str]]:
+    errors = exc.errors(include_url=False)
+    locs = [error["loc"] for error in errors]
+    for error in errors:
+        loc = error["loc"]
+        # pydantic adds "too short" for a sequence whose only items failed: noise.
+        if error["type"] == "too_short" and any(
+            other[: len(loc)] == loc and other != loc for other in locs
+        ):
+            continue
+        path = ".".join(str(part) for part in error["loc"]) or "(record)"
+        yield path, error["msg"]
+
+
+def _record_label(raw: Any) -> str:
+    if isinstance(raw, dict):
+        for key in _RECORD_KEYS:
+            if isinstance(raw.get(key), str):
+                return f" [{key}={raw[key]}]"
+    return ""
+
+
+def _records(path: Path) -> Iterator[tuple[int, Any, str | None]]:
+    """(line, parsed record or None, JSON error) for each record of a .json/.jsonl file."""
+    import json
+    from decimal import Decimal
+
+    text = path.read_text("utf-8")
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    if path.suffix == ".jsonl":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    yield number, decoder.decode(line), None
+                except json.JSONDecodeError as exc:
+                    yield number, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+        return
+    index = len(text) - len(text.lstrip())
+    try:
+        if not text.startswith("[", index):
+            yield text.count("\n", 0, index) + 1, decoder.decode(text), None
+            return
+        index += 1
+        while True:
+            while index < len(text) and text[index] in " \t\r\n,":
+                index += 1
+            if index >= len(text) or text[index] == "]":
+                return
+            record, end = decoder.raw_decode(text, index)
+            yield text.count("\n", 0, index) + 1, record, None
+            index = end
+    except json.JSONDecodeError as exc:
+        yield exc.lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+
+
+def _validate_file(model: type[CanonicalModel], path: Path, out: TextIO) -> tuple[int, int]:
+    from pydantic import ValidationError
+
+    total = bad = 0
+    for line, raw, problem in _records(path):
+        total += 1
+        if problem is not None:
+            bad += 1
+            out.write(f"{path}:{line}: {problem}\n")
+            continue
+        try:
+            model.model_validate(raw)
+        except ValidationError as exc:
+            bad += 1
+            for field, message in _errors(exc):
+                out.write(f"{path}:{line}{_record_label(raw)}: {field}: {message}\n")
+    return total, bad
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from retail_canon.models import model_for
+
+    try:
+        model = model_for(args.kind)
+    except KeyError as exc:
+        print(f"retail-canon validate: {exc.args[0]}", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"retail-canon validate: no such file: {path}", file=sys.stderr)
+        return 2
+    total, bad = _validate_file(model, path, sys.stdout)
+    print(f"{path}: {total} record(s), {bad} bad", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    from retail_canon._version import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="retail-canon", description="Canonical retail objects: demo, schemas, validation."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="map a sample marketplace order and round-trip it")
+    demo.set_defaults(run=_cmd_demo)
+
+    schema = commands.add_parser("schema", help="JSON Schemas of the canonical objects")
+    schema_commands = schema.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
+    export = schema_commands.add_parser("export", help="write every schema under DIR")
+    export.add_argument("directory", metavar="DIR")
+    export.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if DIR is out of date"
+    )
+    export.set_defaults(run=_cmd_schema_export)
+    check = schema_commands.add_parser(
+        "check", help="classify the changes between two schema directories"
+    )
+    check.add_argument("old", metavar="OLD_DIR")
+    check.add_argument("new", metavar="NEW_DIR")
+    check.set_defaults(run=_cmd_schema_check)
+
+    validate = commands.add_parser(
+        "validate", help="validate a .json or .jsonl file of canonical objects"
+    )
+    validate.add_argument("kind", metavar="KIND", help="e.g. sales-order, product, SalesOrder")
+    validate.add_argument("file", metavar="FILE")
+    validate.set_defaults(run=_cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    status: int = args.run(args)
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
