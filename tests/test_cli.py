@@ -1,0 +1,96 @@
+"""The `retail-canon` command: demo, validate, usage errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from retail_canon._demo import SAMPLE_ORDER, order_from_sample
+from retail_canon.cli import main
+
+
+@pytest.fixture
+def order_json():
+    return order_from_sample(SAMPLE_ORDER).model_dump_json()
+
+
+def test_demo_round_trips(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "read back from JSON: identical" in out
+    assert "refused: SalesOrder: cannot go from 'FULFILLED' to 'PENDING'" in out
+    assert "avery@example.invalid" not in out
+    assert "MUG-BLUE-12OZ: 3 × 12.99 USD = 38.97" in out
+
+
+def test_console_script_entry_point_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "retail_canon.cli", "demo"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "identical" in result.stdout
+
+
+def test_validate_accepts_a_good_jsonl_file(tmp_path, order_json, capsys):
+    path = tmp_path / "orders.jsonl"
+    path.write_text(order_json + "\n" + order_json + "\n", "utf-8")
+    assert main(["validate", "sales-order", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "2 record(s), 0 bad" in captured.err
+
+
+def test_validate_reports_every_bad_record_with_line_and_path(tmp_path, order_json, capsys):
+    good = json.loads(order_json)
+    float_money = json.loads(order_json)
+    float_money["lines"][0]["unit_price"]["amount"] = 12.99
+    naive = dict(good, placed_at="2026-11-20T17:04:11")
+    extra = dict(good, surprise=True)
+    negative = json.loads(order_json)
+    negative["lines"][0]["quantity"]["value"] = "-1"
+    records = [good, naive, extra, negative]
+    path = tmp_path / "orders.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(r) for r in records) + "\n{not json\n" + json.dumps(float_money),
+        "utf-8",
+    )
+    assert main(["validate", "SalesOrder", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    label = "[order_id=amazon-113-0000000-0000001]"
+    assert f"{path}:2 {label}: placed_at: Input should have timezone info" in out
+    assert f"{path}:3 {label}: surprise: Extra inputs are not permitted" in out
+    assert any(line.startswith(f"{path}:4 {label}: lines.0.quantity:") for line in out)
+    assert any(line.startswith(f"{path}:5: invalid JSON") for line in out)
+    # A JSON number is read exactly, so 12.99 is valid money; the record is fine.
+    assert not any(line.startswith(f"{path}:6") for line in out)
+    assert len(out) == 4
+
+
+def test_validate_json_array_reports_element_lines(tmp_path, order_json, capsys):
+    bad = json.loads(order_json)
+    bad["currency"] = "XYZ"
+    text = "[\n" + order_json + ",\n" + json.dumps(bad) + "\n]\n"
+    path = tmp_path / "orders.json"
+    path.write_text(text, "utf-8")
+    assert main(["validate", "sales-order", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:3 [order_id=amazon-113-0000000-0000001]: currency:" in out
+    assert "not an active ISO 4217 currency code" in out
+
+
+def test_validate_single_object_file(tmp_path, order_json):
+    path = tmp_path / "order.json"
+    path.write_text(order_json, "utf-8")
+    assert main(["validate", "sales-order", str(path)]) == 0
+
+
+def test_validate_usage_errors(tmp_path, capsys):
+    assert main(["validate", "no-such-kind", str(tmp_path)]) == 2
+    assert "unknown kind 'no-such-kind'" in capsys.readouterr().err
+    assert main(["validate", "product", str(tmp_path / "missing.json")]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main([])
+    assert exc.value.code == 2
