@@ -12,30 +12,41 @@ from typing import TYPE_CHECKING, Any
 from retail_canon._exceptions import (
     CanonicalValueError,
     CurrencyMismatch,
-    InexactDecimal,
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidIdentifier,
+    InvalidLength,
     InvalidTransition,
     RetailCanonError,
     RoundingNotPossible,
     UnknownCurrency,
+    UnknownUnit,
 )
 from retail_canon._version import __version__
 
 if TYPE_CHECKING:
-    from retail_canon import models
+    from retail_canon import models, normalize
 
 __all__ = [
     "__version__",
     "CanonicalValueError",
     "CurrencyMismatch",
-    "InexactDecimal",
+    "InvalidChecksum",
+    "InvalidComponent",
+    "InvalidFormat",
+    "InvalidIdentifier",
+    "InvalidLength",
     "InvalidTransition",
     "models",
+    "normalize",
     "RetailCanonError",
     "RoundingNotPossible",
     "UnknownCurrency",
+    "UnknownUnit",
 ]
 
-_SUBPACKAGES = frozenset({"models"})
+_SUBPACKAGES = frozenset({"models", "normalize"})
 
 
 def __getattr__(name: str) -> Any:

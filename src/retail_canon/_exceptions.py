@@ -9,8 +9,13 @@ RetailCanonError
 ├── CanonicalValueError (ValueError)
 │   ├── UnknownCurrency
 │   ├── CurrencyMismatch
-│   ├── InexactDecimal
-│   └── RoundingNotPossible
+│   ├── RoundingNotPossible
+│   ├── UnknownUnit
+│   └── InvalidIdentifier
+│       ├── InvalidFormat
+│       │   └── InvalidLength
+│       ├── InvalidChecksum
+│       └── InvalidComponent
 └── InvalidTransition (ValueError)
 ```
 
@@ -22,11 +27,16 @@ from __future__ import annotations
 __all__ = [
     "CanonicalValueError",
     "CurrencyMismatch",
-    "InexactDecimal",
+    "InvalidChecksum",
+    "InvalidComponent",
+    "InvalidFormat",
+    "InvalidIdentifier",
+    "InvalidLength",
     "InvalidTransition",
     "RetailCanonError",
     "RoundingNotPossible",
     "UnknownCurrency",
+    "UnknownUnit",
 ]
 
 
@@ -54,16 +64,46 @@ class CurrencyMismatch(CanonicalValueError):
     code = "currency_mismatch"
 
 
-class InexactDecimal(CanonicalValueError):
-    """A binary float was offered where an exact decimal is required."""
-
-    code = "inexact_decimal"
-
-
 class RoundingNotPossible(CanonicalValueError):
     """An amount cannot be rounded to minor units (the currency has none, e.g. XAU)."""
 
     code = "rounding_not_possible"
+
+
+class UnknownUnit(CanonicalValueError):
+    """A unit of measure that is neither a known code nor a declared alias."""
+
+    code = "unknown_unit"
+
+
+class InvalidIdentifier(CanonicalValueError):
+    """An identifier (GTIN, GLN, SSCC, ISBN, ASIN, ...) that is not valid."""
+
+    code = "invalid_identifier"
+
+
+class InvalidFormat(InvalidIdentifier):
+    """The identifier has characters or a shape its scheme does not allow."""
+
+    code = "invalid_format"
+
+
+class InvalidLength(InvalidFormat):
+    """The identifier has a length its scheme does not allow."""
+
+    code = "invalid_length"
+
+
+class InvalidChecksum(InvalidIdentifier):
+    """The identifier's check digit does not match the rest of it."""
+
+    code = "invalid_checksum"
+
+
+class InvalidComponent(InvalidIdentifier):
+    """A part of the identifier (prefix, indicator, ...) has a value that is not allowed."""
+
+    code = "invalid_component"
 
 
 class InvalidTransition(RetailCanonError, ValueError):
@@ -73,6 +113,7 @@ class InvalidTransition(RetailCanonError, ValueError):
         kind: the object kind, e.g. ``"SalesOrder"``.
         current: the status the object is in.
         target: the status that was asked for.
+        allowed: the statuses ``current`` may move to instead.
     """
 
     code = "invalid_transition"

@@ -9,7 +9,13 @@ dateutil or cattrs.
 """
 
 from retail_canon.models._address import Address, Customer, Party, PartyRole
-from retail_canon.models._base import CanonicalModel, ExactDecimal, Timestamp
+from retail_canon.models._base import (
+    CanonicalModel,
+    ExactDecimal,
+    NonNegativeDecimal,
+    PositiveDecimal,
+    Timestamp,
+)
 from retail_canon.models._charges import Discount, ShippingLine
 from retail_canon.models._fulfillment_order import (
     FulfillmentLine,
@@ -42,7 +48,7 @@ from retail_canon.models._quantity import (
     UomCode,
 )
 from retail_canon.models._refs import ExternalRef
-from retail_canon.models._registry import KINDS, kind_of, model_for
+from retail_canon.models._registry import KINDS, UnknownKind, kind_of, model_for
 from retail_canon.models._return_authorization import (
     Disposition,
     Refund,
@@ -112,6 +118,7 @@ __all__ = [
     "minor_units",
     "model_for",
     "Money",
+    "NonNegativeDecimal",
     "NonNegativeQuantity",
     "OrderLine",
     "OrderStatus",
@@ -122,6 +129,7 @@ __all__ = [
     "PartyRole",
     "PaymentStatus",
     "Payout",
+    "PositiveDecimal",
     "PositiveQuantity",
     "Product",
     "ProductStatus",
@@ -151,5 +159,6 @@ __all__ = [
     "Timestamp",
     "TransferLine",
     "TransferStatus",
+    "UnknownKind",
     "UomCode",
 ]

@@ -11,13 +11,24 @@ import json
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
-
-from retail_canon._exceptions import InexactDecimal, RetailCanonError
+import annotated_types
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 __all__ = [
     "CanonicalModel",
     "ExactDecimal",
+    "NonNegativeDecimal",
+    "PositiveDecimal",
     "Timestamp",
     "pii",
     "schema_version_field",
@@ -29,42 +40,95 @@ PII_MARK = "x-pii"
 _MASK = "***"
 
 
-class _JsonNumberInDecimalField(RetailCanonError):
-    """A JSON number reached an exact-decimal field through a path that had parsed it lossily.
+_JSON_NUMBER = "exact_decimal_json"
+_EXACT_MESSAGE = (
+    "Input should be an exact decimal: a Decimal, an int or a numeric string "
+    "such as '12.30' (binary floats are refused)"
+)
 
-    `CanonicalModel.model_validate_json` catches this and re-reads the document exactly; it
-    escapes only when JSON is validated through another route (e.g. a bare TypeAdapter).
+
+class _Exact:
+    """Annotation marker: a Decimal validated without ever passing through a binary float.
+
+    Python input may be a `Decimal`, an `int` or a numeric `str`; a `float` (or a bool) is
+    refused. JSON input may be a string or an integer; a JSON number with a fraction or
+    exponent is reported as ``exact_decimal_json``, which `CanonicalModel.model_validate_json`
+    answers by re-reading the document digit for digit. The whole check runs inside
+    pydantic-core: no Python call per field. Constraints (``ge``, ``gt``, ``le``, ``lt``) are
+    given here, not through `pydantic.Field`, which cannot reach inside this schema.
     """
 
-    code = "json_number_needs_exact_read"
+    __slots__ = ("constraints",)
 
-    def __init__(self) -> None:
-        super().__init__(
-            "a JSON number in a decimal field can only be read exactly through "
-            "CanonicalModel.model_validate_json (or send the amount as a JSON string)"
+    def __init__(self, **constraints: int) -> None:
+        self.constraints = constraints
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        finite = core_schema.decimal_schema(allow_inf_nan=False)
+        from_str = core_schema.chain_schema([core_schema.str_schema(strict=True), finite])
+        from_int = core_schema.chain_schema([core_schema.int_schema(strict=True), finite])
+        python: core_schema.CoreSchema = core_schema.union_schema(
+            [core_schema.decimal_schema(strict=True, allow_inf_nan=False), from_str, from_int],
+            custom_error_type="exact_decimal",
+            custom_error_message=_EXACT_MESSAGE,
+            mode="left_to_right",
+        )
+        json: core_schema.CoreSchema = core_schema.union_schema(
+            [from_str, from_int],
+            custom_error_type=_JSON_NUMBER,
+            custom_error_message=_EXACT_MESSAGE,
+            mode="left_to_right",
+        )
+        if self.constraints:
+            bounded = core_schema.decimal_schema(strict=True, **self.constraints)  # type: ignore[arg-type]
+            python = core_schema.chain_schema([python, bounded])
+            json = core_schema.chain_schema([json, bounded])
+        return core_schema.json_or_python_schema(
+            json_schema=json,
+            python_schema=python,
+            serialization=core_schema.to_string_ser_schema(when_used="json"),
         )
 
-
-_EXACT_JSON = "retail_canon.exact_json"
-
-
-def _refuse_float(value: Any, info: ValidationInfo) -> Any:
-    if type(value) is float:
-        if info.mode == "json":
-            raise _JsonNumberInDecimalField
-        context = info.context
-        if context is not None and context.get(_EXACT_JSON):
-            return value  # pragma: no cover - exact reads hand Decimals, never floats
-        msg = (
-            f"binary float {value!r} is not accepted for an exact decimal; "
-            f"pass a Decimal, an int or a string such as {format(value, '.2f')!r}"
-        )
-        raise InexactDecimal(msg)
-    return value
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        bounds = {_JSON_BOUNDS[name]: value for name, value in self.constraints.items()}
+        if handler.mode == "serialization":
+            return {"type": "string", "pattern": _DECIMAL_PATTERN}
+        return {
+            "anyOf": [{"type": "number", **bounds}, {"type": "string", "pattern": _DECIMAL_PATTERN}]
+        }
 
 
-ExactDecimal = Annotated[Decimal, BeforeValidator(_refuse_float), Field(allow_inf_nan=False)]
-"""A `Decimal` that refuses binary floats and NaN/infinity; serialises as a JSON string."""
+_BOUND_TYPES = (
+    annotated_types.Ge,
+    annotated_types.Gt,
+    annotated_types.Le,
+    annotated_types.Lt,
+    annotated_types.MultipleOf,
+)
+_JSON_BOUNDS = {
+    "ge": "minimum",
+    "gt": "exclusiveMinimum",
+    "le": "maximum",
+    "lt": "exclusiveMaximum",
+}
+_DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+
+ExactDecimal = Annotated[Decimal, _Exact()]
+"""A `Decimal` that never passes through a binary float; serialises as a JSON string.
+
+Python floats, NaN and infinity are refused; JSON numbers are read digit for digit by
+`CanonicalModel.model_validate_json`.
+"""
+
+NonNegativeDecimal = Annotated[Decimal, _Exact(ge=0)]
+"""An `ExactDecimal` that is zero or more."""
+
+PositiveDecimal = Annotated[Decimal, _Exact(gt=0)]
+"""An `ExactDecimal` greater than zero."""
 
 Timestamp = AwareDatetime
 """A timezone-aware datetime; a naive one is refused with the field's path in the error."""
@@ -102,7 +166,6 @@ class CanonicalModel(BaseModel):
         extra="forbid",
         allow_inf_nan=False,
         validate_default=False,
-        use_attribute_docstrings=True,
     )
 
     _pii_fields: ClassVar[frozenset[str]] = frozenset()
@@ -110,6 +173,15 @@ class CanonicalModel(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        for name, field in cls.model_fields.items():
+            exact = any(isinstance(m, _Exact) for m in field.metadata)
+            bounds = [m for m in field.metadata if isinstance(m, _BOUND_TYPES)]
+            if exact and bounds:
+                msg = (
+                    f"{cls.__name__}.{name}: put bounds of an exact decimal in its type "
+                    "(NonNegativeDecimal, PositiveDecimal, _Exact(ge=...)), not in Field()"
+                )
+                raise TypeError(msg)
         cls._pii_fields = frozenset(
             name
             for name, field in cls.model_fields.items()
@@ -150,14 +222,10 @@ class CanonicalModel(BaseModel):
                 by_alias=by_alias,
                 by_name=by_name,
             )
-        except _JsonNumberInDecimalField:
-            data = json.loads(json_data, parse_float=Decimal)
-            exact_context = {**(context or {}), _EXACT_JSON: True}
-            return cls.model_validate(
-                data,
-                strict=strict,
-                extra=extra,
-                context=exact_context,
-                by_alias=by_alias,
-                by_name=by_name,
-            )
+        except ValidationError as exc:
+            if not any(error["type"] == _JSON_NUMBER for error in exc.errors()):
+                raise
+        data = json.loads(json_data, parse_float=Decimal)
+        return cls.model_validate(
+            data, strict=strict, extra=extra, context=context, by_alias=by_alias, by_name=by_name
+        )

@@ -11,7 +11,7 @@ from pydantic import Field
 from retail_canon.models._address import Address
 from retail_canon.models._base import (
     CanonicalModel,
-    ExactDecimal,
+    NonNegativeDecimal,
     Timestamp,
     schema_version_field,
 )
@@ -35,7 +35,8 @@ _ZERO = Decimal(0)
 class FulfillmentStatus(StrEnum):
     """Lifecycle of a fulfilment order.
 
-    ``SCHEDULED → OPEN → IN_PROGRESS → CLOSED``; ``ON_HOLD`` to and from ``OPEN`` and
+    ``SCHEDULED → OPEN → IN_PROGRESS → CLOSED`` (or ``OPEN → CLOSED`` directly);
+    ``ON_HOLD`` to and from ``OPEN`` and
     ``IN_PROGRESS``; ``INCOMPLETE`` when it cannot be completed as requested;
     ``CANCELLED``. ``CLOSED``, ``INCOMPLETE`` and ``CANCELLED`` are terminal.
     """
@@ -64,7 +65,10 @@ FULFILLMENT_STATES = StateMachine(
 
 
 class ShipmentStatus(StrEnum):
-    """Lifecycle of a shipment: ``PENDING → IN_TRANSIT → DELIVERED | UNDELIVERABLE``."""
+    """Lifecycle of a shipment.
+
+    ``PENDING → IN_TRANSIT → DELIVERED | UNDELIVERABLE``; ``PENDING → CANCELLED``.
+    """
 
     PENDING = "PENDING"
     IN_TRANSIT = "IN_TRANSIT"
@@ -92,9 +96,9 @@ class FulfillmentLine(CanonicalModel):
     sales_order_line_id: str = Field(min_length=1)
     sku: str = Field(min_length=1)
     quantity: PositiveQuantity
-    quantity_shipped: ExactDecimal = Field(default=_ZERO, ge=0)
-    quantity_cancelled: ExactDecimal = Field(default=_ZERO, ge=0)
-    backorder_quantity: ExactDecimal = Field(default=_ZERO, ge=0)
+    quantity_shipped: NonNegativeDecimal = _ZERO
+    quantity_cancelled: NonNegativeDecimal = _ZERO
+    backorder_quantity: NonNegativeDecimal = _ZERO
 
 
 class ShipmentLine(CanonicalModel):

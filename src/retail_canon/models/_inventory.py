@@ -11,6 +11,7 @@ from pydantic import Field
 from retail_canon.models._base import (
     CanonicalModel,
     ExactDecimal,
+    NonNegativeDecimal,
     Timestamp,
     schema_version_field,
 )
@@ -42,13 +43,13 @@ class InventoryBuckets(CanonicalModel):
     ``incoming`` is expected and not yet on hand.
     """
 
-    on_hand: ExactDecimal = Field(default=_ZERO, ge=0)
-    committed: ExactDecimal = Field(default=_ZERO, ge=0)
-    reserved: ExactDecimal = Field(default=_ZERO, ge=0)
-    damaged: ExactDecimal = Field(default=_ZERO, ge=0)
-    quality_control: ExactDecimal = Field(default=_ZERO, ge=0)
-    safety_stock: ExactDecimal = Field(default=_ZERO, ge=0)
-    incoming: ExactDecimal = Field(default=_ZERO, ge=0)
+    on_hand: NonNegativeDecimal = _ZERO
+    committed: NonNegativeDecimal = _ZERO
+    reserved: NonNegativeDecimal = _ZERO
+    damaged: NonNegativeDecimal = _ZERO
+    quality_control: NonNegativeDecimal = _ZERO
+    safety_stock: NonNegativeDecimal = _ZERO
+    incoming: NonNegativeDecimal = _ZERO
 
 
 class InventoryPosition(CanonicalModel):

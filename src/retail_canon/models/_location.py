@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
 from retail_canon.models._address import Address
-from retail_canon.models._base import CanonicalModel, ExactDecimal
+from retail_canon.models._base import CanonicalModel, _Exact
 from retail_canon.models._gs1 import is_valid_gs1
 from retail_canon.models._refs import ExternalRef
 
@@ -55,8 +56,8 @@ class Location(CanonicalModel):
     kind: LocationKind
     gln: GLN | None = None
     address: Address | None = None
-    latitude: ExactDecimal | None = Field(default=None, ge=-90, le=90)
-    longitude: ExactDecimal | None = Field(default=None, ge=-180, le=180)
+    latitude: Annotated[Decimal, _Exact(ge=-90, le=90)] | None = None
+    longitude: Annotated[Decimal, _Exact(ge=-180, le=180)] | None = None
     timezone: str | None = None
     """IANA time zone of the location, e.g. ``America/Chicago`` (for business dates)."""
     capabilities: tuple[LocationCapability, ...] = ()

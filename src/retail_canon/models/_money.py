@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from retail_canon._exceptions import CurrencyMismatch, RoundingNotPossible, UnknownCurrency
 from retail_canon.models._base import CanonicalModel, ExactDecimal
@@ -30,16 +32,30 @@ def minor_units(currency: str) -> int | None:
         raise UnknownCurrency(msg) from None
 
 
-def _check_currency(code: str) -> str:
-    minor_units(code)
-    return code
+class _Currency:
+    """Annotation marker: an active ISO 4217 code, checked inside pydantic-core."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.custom_error_schema(
+            core_schema.literal_schema(list(MINOR_UNITS)),
+            custom_error_type="unknown_currency",
+            custom_error_message="Input is not an active ISO 4217 currency code (e.g. USD, EUR)",
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # A pattern, not an enum: ISO adding a currency must not be a breaking change.
+        return {
+            "type": "string",
+            "pattern": "^[A-Z]{3}$",
+            "description": "Active ISO 4217 alphabetic code, e.g. USD.",
+        }
 
 
-CurrencyCode = Annotated[
-    str,
-    Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 alphabetic code, e.g. USD."),
-    AfterValidator(_check_currency),
-]
+CurrencyCode = Annotated[str, _Currency()]
 """An active ISO 4217 alphabetic currency code."""
 
 

@@ -7,7 +7,12 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from retail_canon.models._base import CanonicalModel, ExactDecimal, schema_version_field
+from retail_canon.models._base import (
+    CanonicalModel,
+    NonNegativeDecimal,
+    PositiveDecimal,
+    schema_version_field,
+)
 from retail_canon.models._quantity import PositiveQuantity, UomCode
 from retail_canon.models._refs import ExternalRef
 from retail_canon.models._states import StatefulModel, StateMachine
@@ -39,9 +44,9 @@ PRODUCT_STATES = StateMachine(
 class Dimensions(CanonicalModel):
     """Length × width × height in one length unit (Rec 20: CMT, MMT, INH, ...)."""
 
-    length: ExactDecimal = Field(ge=0)
-    width: ExactDecimal = Field(ge=0)
-    height: ExactDecimal = Field(ge=0)
+    length: NonNegativeDecimal
+    width: NonNegativeDecimal
+    height: NonNegativeDecimal
     uom: UomCode
 
 
@@ -50,7 +55,7 @@ class PackLevel(CanonicalModel):
 
     uom: UomCode
     """Rec 21 package code with its X prefix: XCS case, XPK pack, XPX pallet, ..."""
-    quantity_of_base: ExactDecimal = Field(gt=0)
+    quantity_of_base: PositiveDecimal
     """How many base units one of this level holds."""
     gtin: str | None = Field(default=None, pattern=r"^[0-9]{14}$")
     """GTIN-14 of this level, if it has one."""

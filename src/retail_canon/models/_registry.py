@@ -12,7 +12,7 @@ from retail_canon.models._sales_order import SalesOrder
 from retail_canon.models._settlement import SettlementRecord
 from retail_canon.models._store_transfer import StoreTransfer
 
-__all__ = ["KINDS", "kind_of", "model_for"]
+__all__ = ["KINDS", "UnknownKind", "kind_of", "model_for"]
 
 KINDS: dict[str, type[CanonicalModel]] = {
     "product": Product,

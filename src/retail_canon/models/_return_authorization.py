@@ -10,7 +10,7 @@ from pydantic import Field
 
 from retail_canon.models._base import (
     CanonicalModel,
-    ExactDecimal,
+    NonNegativeDecimal,
     Timestamp,
     schema_version_field,
 )
@@ -35,7 +35,8 @@ _ZERO = Decimal(0)
 class ReturnStatus(StrEnum):
     """Lifecycle of a return.
 
-    ``REQUESTED → AUTHORIZED → IN_TRANSIT → RECEIVED → CLOSED``;
+    ``REQUESTED → AUTHORIZED → IN_TRANSIT → RECEIVED → CLOSED`` (``AUTHORIZED → RECEIVED``
+    when no transit is tracked);
     ``REQUESTED → DECLINED``; ``REQUESTED | AUTHORIZED → CANCELLED``.
     """
 
@@ -102,7 +103,7 @@ class ReturnLine(CanonicalModel):
     sales_order_line_id: str = Field(min_length=1)
     sku: str = Field(min_length=1)
     quantity_authorized: PositiveQuantity
-    quantity_received: ExactDecimal = Field(default=_ZERO, ge=0)
+    quantity_received: NonNegativeDecimal = _ZERO
     reason: ReturnReason = ReturnReason.OTHER
     source_reason: str | None = None
     """The channel's reason code or text, verbatim."""

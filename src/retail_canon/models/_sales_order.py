@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 from retail_canon.models._address import Address, Customer
 from retail_canon.models._base import (
     CanonicalModel,
-    ExactDecimal,
+    NonNegativeDecimal,
     Timestamp,
     schema_version_field,
 )
@@ -113,8 +113,8 @@ class OrderLine(CanonicalModel):
     """Price of one unit, before discounts (tax included if the order says so)."""
     discounts: tuple[Discount, ...] = ()
     tax_lines: tuple[TaxLine, ...] = ()
-    quantity_fulfilled: ExactDecimal = Field(default=_ZERO, ge=0)
-    quantity_cancelled: ExactDecimal = Field(default=_ZERO, ge=0)
+    quantity_fulfilled: NonNegativeDecimal = _ZERO
+    quantity_cancelled: NonNegativeDecimal = _ZERO
 
     def subtotal(self) -> Money:
         """``unit_price × quantity``, before discounts, unrounded."""
@@ -174,27 +174,60 @@ class SalesOrder(StatefulModel):
     hold: Hold | None = None
     external_refs: tuple[ExternalRef, ...] = ()
 
-    def _amounts(self) -> Iterator[tuple[str, Money]]:
+    def _amounts(self) -> Iterator[tuple[Money, tuple[str | int, ...]]]:
         for i, line in enumerate(self.lines):
-            yield f"lines.{i}.unit_price", line.unit_price
-            yield from _charges(f"lines.{i}", line.discounts, line.tax_lines)
+            yield line.unit_price, ("lines", i, "unit_price")
+            yield from _charges(("lines", i), line.discounts, line.tax_lines)
         for i, ship in enumerate(self.shipping_lines):
-            yield f"shipping_lines.{i}.price", ship.price
-            yield from _charges(f"shipping_lines.{i}", ship.discounts, ship.tax_lines)
-        yield from _charges("", self.discounts, self.tax_lines)
+            yield ship.price, ("shipping_lines", i, "price")
+            yield from _charges(("shipping_lines", i), ship.discounts, ship.tax_lines)
+        yield from _charges((), self.discounts, self.tax_lines)
         if self.totals is not None:
             for name, value in self.totals:
                 if value is not None:
-                    yield f"totals.{name}", value
+                    yield value, ("totals", name)
+
+    def _single_currency(self) -> bool:
+        # The hot path of every validation: plain loops, no paths built.
+        currency = self.currency
+        for line in self.lines:
+            if line.unit_price.currency != currency or not _same(
+                currency, line.discounts, line.tax_lines
+            ):
+                return False
+        for ship in self.shipping_lines:
+            if ship.price.currency != currency or not _same(
+                currency, ship.discounts, ship.tax_lines
+            ):
+                return False
+        if not _same(currency, self.discounts, self.tax_lines):
+            return False
+        totals = self.totals
+        if totals is None:
+            return True
+        return all(
+            money is None or money.currency == currency
+            for money in (
+                totals.subtotal,
+                totals.discount,
+                totals.shipping,
+                totals.tax,
+                totals.grand_total,
+            )
+        )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        for path, money in self._amounts():
-            if money.currency != self.currency:
-                msg = f"{path}: currency {money.currency} differs from the order's {self.currency}"
-                raise ValueError(msg)
+        currency = self.currency
+        if not self._single_currency():
+            for money, where in self._amounts():
+                if money.currency != currency:
+                    path = ".".join(map(str, where))
+                    msg = f"{path}: currency {money.currency} differs from the order's {currency}"
+                    raise ValueError(msg)
         for i, line in enumerate(self.lines):
-            if line.quantity_fulfilled + line.quantity_cancelled > line.quantity.value:
+            done = line.quantity_fulfilled, line.quantity_cancelled
+            if (done[0] or done[1]) and done[0] + done[1] > line.quantity.value:
                 msg = (
                     f"lines.{i}: fulfilled {line.quantity_fulfilled} + cancelled "
                     f"{line.quantity_cancelled} exceed the ordered {line.quantity.value}"
@@ -203,13 +236,25 @@ class SalesOrder(StatefulModel):
         return self
 
 
+def _same(currency: str, discounts: tuple[Discount, ...], tax_lines: tuple[TaxLine, ...]) -> bool:
+    for discount in discounts:
+        if discount.amount.currency != currency:
+            return False
+    for tax in tax_lines:
+        if tax.amount.currency != currency:
+            return False
+        taxable = tax.taxable_amount
+        if taxable is not None and taxable.currency != currency:
+            return False
+    return True
+
+
 def _charges(
-    prefix: str, discounts: tuple[Discount, ...], tax_lines: tuple[TaxLine, ...]
-) -> Iterator[tuple[str, Money]]:
-    dot = f"{prefix}." if prefix else ""
+    prefix: tuple[str | int, ...], discounts: tuple[Discount, ...], tax_lines: tuple[TaxLine, ...]
+) -> Iterator[tuple[Money, tuple[str | int, ...]]]:
     for j, discount in enumerate(discounts):
-        yield f"{dot}discounts.{j}.amount", discount.amount
+        yield discount.amount, (*prefix, "discounts", j, "amount")
     for j, tax in enumerate(tax_lines):
-        yield f"{dot}tax_lines.{j}.amount", tax.amount
+        yield tax.amount, (*prefix, "tax_lines", j, "amount")
         if tax.taxable_amount is not None:
-            yield f"{dot}tax_lines.{j}.taxable_amount", tax.taxable_amount
+            yield tax.taxable_amount, (*prefix, "tax_lines", j, "taxable_amount")

@@ -8,12 +8,17 @@ the versioning policy to a directory that keeps every published version.
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 import json
+import textwrap
+import typing
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 
 from retail_canon.models._base import CanonicalModel
@@ -44,6 +49,66 @@ def _strip_doctests(node: Any) -> Any:
     return node
 
 
+def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
+    """Field docstrings (the string literal under an annotated attribute), read from source.
+
+    pydantic can do this at class creation (``use_attribute_docstrings``), but that reads
+    every model's source on import; the schema export is the only place that needs them.
+    """
+    docs: dict[str, str] = {}
+    for klass in reversed(model.__mro__):
+        if not (isinstance(klass, type) and issubclass(klass, CanonicalModel)):
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        except (OSError, TypeError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for node, after in itertools.pairwise(body):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                docs[node.target.id] = inspect.cleandoc(after.value.value)
+    return docs
+
+
+def _models_in(model: type[BaseModel]) -> dict[str, type[BaseModel]]:
+    """Every model class reachable from ``model``'s fields, by class name."""
+    found: dict[str, type[BaseModel]] = {}
+    pending = [model]
+    while pending:
+        current = pending.pop()
+        if current.__name__ in found:
+            continue
+        found[current.__name__] = current
+        for field in current.model_fields.values():
+            pending += [t for t in _types_in(field.annotation) if issubclass(t, BaseModel)]
+    return found
+
+
+def _types_in(annotation: Any) -> list[type]:
+    if isinstance(annotation, type):
+        return [annotation]
+    return [t for arg in typing.get_args(annotation) for t in _types_in(arg)]
+
+
+def _add_field_docs(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    classes = _models_in(model)
+    targets = [(model.__name__, schema), *schema.get("$defs", {}).items()]
+    for name, node in targets:
+        klass = classes.get(name)
+        if klass is None or "properties" not in node:
+            continue
+        for field, doc in _attribute_docs(klass).items():
+            prop = node["properties"].get(field)
+            if prop is not None and "description" not in prop:
+                prop["description"] = doc
+
+
 class _CanonicalSchema(GenerateJsonSchema):
     def generate(self, schema: Any, mode: JsonSchemaMode = "validation") -> JsonSchemaValue:
         result = _strip_doctests(super().generate(schema, mode=mode))
@@ -58,6 +123,7 @@ def json_schema(model: type[CanonicalModel], mode: JsonSchemaMode = "validation"
     """
     version = getattr(model, "SCHEMA_VERSION", "1.0")
     schema = model.model_json_schema(mode=mode, schema_generator=_CanonicalSchema)
+    _add_field_docs(schema, model)
     schema_id = f"urn:retail-canon:schema:{kind_of(model)}:{version}:{mode}"
     return {"$schema": schema.pop("$schema"), "$id": schema_id, **schema}
 
@@ -266,7 +332,7 @@ def check_schema_history(directory: Path, changelog: str | None = None) -> list[
     problems: list[str] = []
     for kind_dir in sorted(p for p in directory.iterdir() if p.is_dir()):
         versions = sorted((p.name for p in kind_dir.iterdir() if p.is_dir()), key=_version_key)
-        for before, after in pairwise(versions):
+        for before, after in itertools.pairwise(versions):
             breaking = []
             for mode in MODES:
                 old = json.loads((kind_dir / before / f"{mode}.json").read_text("utf-8"))

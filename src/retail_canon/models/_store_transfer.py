@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from retail_canon.models._base import (
     CanonicalModel,
-    ExactDecimal,
+    NonNegativeDecimal,
     Timestamp,
     schema_version_field,
 )
@@ -57,8 +57,8 @@ class TransferLine(CanonicalModel):
 
     sku: str = Field(min_length=1)
     quantity_requested: PositiveQuantity
-    quantity_shipped: ExactDecimal = Field(default=_ZERO, ge=0)
-    quantity_received: ExactDecimal = Field(default=_ZERO, ge=0)
+    quantity_shipped: NonNegativeDecimal = _ZERO
+    quantity_received: NonNegativeDecimal = _ZERO
     discrepancy_reason: str | None = None
 
     @property

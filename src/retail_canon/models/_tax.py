@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from retail_canon.models._base import CanonicalModel, ExactDecimal
+from retail_canon.models._base import CanonicalModel, NonNegativeDecimal
 from retail_canon.models._money import Money
 
 __all__ = ["TaxKind", "TaxLiability", "TaxLine"]
@@ -43,7 +43,7 @@ class TaxLine(CanonicalModel):
     """The source's label, e.g. ``CA State Tax`` or ``VAT 20%``."""
     jurisdiction: str | None = None
     """Taxing authority, e.g. ``US-CA`` or ``GB``."""
-    rate: ExactDecimal | None = Field(default=None, ge=0)
+    rate: NonNegativeDecimal | None = None
     """Rate as a fraction (0.0825 for 8.25 %), not a percentage."""
     taxable_amount: Money | None = None
     amount: Money
