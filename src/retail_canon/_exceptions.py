@@ -11,12 +11,21 @@ RetailCanonError
 │   ├── CurrencyMismatch
 │   ├── RoundingNotPossible
 │   ├── UnknownUnit
+│   ├── IncompatibleUnits
+│   ├── InexactConversion
+│   ├── InvalidTimestamp
+│   │   └── NaiveTimestamp
+│   ├── InvalidNumber
+│   ├── InvalidExchangeRate
 │   └── InvalidIdentifier
 │       ├── InvalidFormat
 │       │   └── InvalidLength
 │       ├── InvalidChecksum
 │       └── InvalidComponent
 └── InvalidTransition (ValueError)
+
+RetailCanonWarning (UserWarning)
+└── UnknownStatusValue
 ```
 
 Connector and engine errors join this tree in their own layers.
@@ -27,15 +36,23 @@ from __future__ import annotations
 __all__ = [
     "CanonicalValueError",
     "CurrencyMismatch",
+    "IncompatibleUnits",
+    "InexactConversion",
     "InvalidChecksum",
     "InvalidComponent",
+    "InvalidExchangeRate",
     "InvalidFormat",
     "InvalidIdentifier",
     "InvalidLength",
+    "InvalidNumber",
+    "InvalidTimestamp",
     "InvalidTransition",
+    "NaiveTimestamp",
     "RetailCanonError",
+    "RetailCanonWarning",
     "RoundingNotPossible",
     "UnknownCurrency",
+    "UnknownStatusValue",
     "UnknownUnit",
 ]
 
@@ -74,6 +91,42 @@ class UnknownUnit(CanonicalValueError):
     """A unit of measure that is neither a known code nor a declared alias."""
 
     code = "unknown_unit"
+
+
+class IncompatibleUnits(CanonicalValueError):
+    """A conversion between units of different dimensions (mass to length, each to kg)."""
+
+    code = "incompatible_units"
+
+
+class InexactConversion(CanonicalValueError):
+    """A conversion whose result is not exact where it must be (e.g. 7 each to cases of 12)."""
+
+    code = "inexact_conversion"
+
+
+class InvalidTimestamp(CanonicalValueError):
+    """A vendor timestamp that cannot be read."""
+
+    code = "invalid_timestamp"
+
+
+class NaiveTimestamp(InvalidTimestamp):
+    """A timestamp without a time zone, and no source time zone was declared for it."""
+
+    code = "naive_timestamp"
+
+
+class InvalidNumber(CanonicalValueError):
+    """A number in a report or payload that cannot be read exactly."""
+
+    code = "invalid_number"
+
+
+class InvalidExchangeRate(CanonicalValueError):
+    """An exchange rate that is missing, not positive, or for other currencies."""
+
+    code = "invalid_exchange_rate"
 
 
 class InvalidIdentifier(CanonicalValueError):
@@ -126,3 +179,15 @@ class InvalidTransition(RetailCanonError, ValueError):
         choices = ", ".join(sorted(allowed)) or "none: it is terminal"
         msg = f"{kind}: cannot go from {current!r} to {target!r} (allowed: {choices})"
         super().__init__(msg)
+
+
+class RetailCanonWarning(UserWarning):
+    """Root of the warnings retail_canon emits."""
+
+    code: str = "retail_canon_warning"
+
+
+class UnknownStatusValue(RetailCanonWarning):
+    """A vendor status with no canonical mapping; it was mapped to ``OTHER``, raw value kept."""
+
+    code = "unknown_status_value"
