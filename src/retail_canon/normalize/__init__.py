@@ -5,6 +5,15 @@ Every function is pure and typed, and raises a typed `ValueError` subclass with 
 (pint, babel, python-dateutil) load only inside the functions that need them.
 
 - `retail_canon.normalize.identifiers`: GTIN, GLN, SSCC, ISBN, ASIN.
+- `retail_canon.normalize.uom`: unit codes and aliases, exact measure and pack conversions,
+  an optional pint registry.
+- `retail_canon.normalize.money`: rounding with a named mode, allocation, exchange rates.
+- `retail_canon.normalize.tax`: tax-inclusive/exclusive prices, rounding strategies, checks
+  of reported order tax.
+- `retail_canon.normalize.dates`: vendor timestamps (ISO 8601, RFC 2822, report files,
+  epoch) to aware UTC.
+- `retail_canon.normalize.numbers`: exact decimals from machine and locale formats.
+- `retail_canon.normalize.status`: vendor statuses to the canonical state machines.
 """
 
 from __future__ import annotations
@@ -13,9 +22,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from retail_canon.normalize import identifiers
+    from retail_canon.normalize import dates, identifiers, money, numbers, status, tax, uom
 
-__all__ = ["identifiers"]
+__all__ = ["dates", "identifiers", "money", "numbers", "status", "tax", "uom"]
 
 _SUBMODULES = frozenset(__all__)
 
