@@ -67,6 +67,8 @@ def test_json_records_cover_every_case(json_records):
         ("import", "retail_canon.models", "import_ms", "ms"),
         ("validate", "amounts_as_strings", "orders_per_s", "orders/s"),
         ("validate", "amounts_as_numbers", "orders_per_s", "orders/s"),
+        ("normalize", "gtin", "gtin_per_s", "GTINs/s"),
+        ("normalize", "convert", "convert_per_s", "conversions/s"),
     }
 
 
