@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Annotated, Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -11,6 +12,7 @@ from pydantic_core import core_schema
 
 from retail_canon._exceptions import CurrencyMismatch, RoundingNotPossible, UnknownCurrency
 from retail_canon.models._base import CanonicalModel, ExactDecimal
+from retail_canon.models._exact import EXACT
 from retail_canon.models._iso4217_data import MINOR_UNITS
 
 __all__ = ["CurrencyCode", "Money", "minor_units"]
@@ -90,7 +92,7 @@ class Money(CanonicalModel):
         if digits is None:
             msg = f"{currency} has no minor units"
             raise RoundingNotPossible(msg)
-        return cls(amount=Decimal(units).scaleb(-digits), currency=currency)
+        return cls(amount=Decimal(units).scaleb(-digits, EXACT), currency=currency)
 
     @property
     def minor_units(self) -> int | None:
@@ -110,24 +112,24 @@ class Money(CanonicalModel):
         return other
 
     def __add__(self, other: Money) -> Money:
-        return self._new(self.amount + self._same_currency(other, "add").amount)
+        return self._new(EXACT.add(self.amount, self._same_currency(other, "add").amount))
 
     def __sub__(self, other: Money) -> Money:
-        return self._new(self.amount - self._same_currency(other, "subtract").amount)
+        return self._new(EXACT.subtract(self.amount, self._same_currency(other, "subtract").amount))
 
     def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, Decimal | int):
             msg = f"Money can be multiplied by a Decimal or an int, not {type(factor).__name__}"
             raise TypeError(msg)
-        return self._new(self.amount * factor)
+        return self._new(EXACT.multiply(self.amount, factor))
 
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return self._new(-self.amount)
+        return self._new(EXACT.minus(self.amount))
 
     def __abs__(self) -> Money:
-        return self._new(abs(self.amount))
+        return self._new(EXACT.abs(self.amount))
 
     def __lt__(self, other: Money) -> bool:
         return self.amount < self._same_currency(other, "compare").amount
@@ -163,12 +165,13 @@ class Money(CanonicalModel):
         if digits is None:
             msg = f"{self.currency} has no minor units to round to"
             raise RoundingNotPossible(msg)
-        return self._new(self.amount.quantize(Decimal(1).scaleb(-digits), rounding=rounding))
+        exponent = Decimal(1).scaleb(-digits)
+        return self._new(self.amount.quantize(exponent, rounding=rounding, context=EXACT))
 
     def to_minor_units(self, rounding: str) -> int:
         """The amount in minor units (cents), rounded with an explicit mode."""
         digits = self.minor_units
-        return int(self.round(rounding).amount.scaleb(digits or 0))
+        return int(self.round(rounding).amount.scaleb(digits or 0, EXACT))
 
     def allocate(self, weights: list[int] | list[Decimal]) -> list[Money]:
         """Split into parts proportional to ``weights`` that add up to exactly this amount.
@@ -184,21 +187,24 @@ class Money(CanonicalModel):
         if digits is None:
             msg = f"{self.currency} has no minor units to allocate"
             raise RoundingNotPossible(msg)
-        if not weights or any(w < 0 for w in weights) or sum(weights) == 0:
+        exact_weights = [Fraction(w) for w in weights]
+        total_weight = sum(exact_weights)
+        if not weights or any(w < 0 for w in exact_weights) or total_weight == 0:
             msg = "weights must be non-negative and not all zero"
             raise ValueError(msg)
-        units = self.amount.scaleb(digits)
+        units = self.amount.scaleb(digits, EXACT)
         if units != units.to_integral_value():
             msg = f"{self.amount} {self.currency} is not a whole number of minor units"
             raise RoundingNotPossible(msg)
         total_units = int(units)
         sign = -1 if total_units < 0 else 1
         magnitude = abs(total_units)
-        total_weight = Decimal(sum(weights))
-        shares = [Decimal(magnitude) * Decimal(w) / total_weight for w in weights]
+        # Exact fractions: decimal division would round shares to 28 digits and could
+        # push a floor past the exact one (parts would then no longer add up).
+        shares = [magnitude * w / total_weight for w in exact_weights]
         floors = [int(s) for s in shares]
         short = magnitude - sum(floors)
         order = sorted(range(len(weights)), key=lambda i: (-(shares[i] - floors[i]), i))
         for i in order[:short]:
             floors[i] += 1
-        return [self._new(Decimal(sign * f).scaleb(-digits)) for f in floors]
+        return [self._new(Decimal(sign * f).scaleb(-digits, EXACT)) for f in floors]

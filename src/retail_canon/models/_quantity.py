@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field
 
 from retail_canon.models._base import CanonicalModel, ExactDecimal
+from retail_canon.models._exact import EXACT
 
 __all__ = ["NonNegativeQuantity", "PositiveQuantity", "Quantity", "UomCode"]
 
@@ -42,11 +43,11 @@ class Quantity(CanonicalModel):
         return other
 
     def __add__(self, other: Quantity) -> Quantity:
-        value = self.value + self._check_uom(other, "add").value
+        value = EXACT.add(self.value, self._check_uom(other, "add").value)
         return Quantity.model_construct(value=value, uom=self.uom)
 
     def __sub__(self, other: Quantity) -> Quantity:
-        value = self.value - self._check_uom(other, "subtract").value
+        value = EXACT.subtract(self.value, self._check_uom(other, "subtract").value)
         return Quantity.model_construct(value=value, uom=self.uom)
 
 

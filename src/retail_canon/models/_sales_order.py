@@ -17,6 +17,7 @@ from retail_canon.models._base import (
     schema_version_field,
 )
 from retail_canon.models._charges import Discount, ShippingLine
+from retail_canon.models._exact import EXACT
 from retail_canon.models._money import CurrencyCode, Money
 from retail_canon.models._quantity import PositiveQuantity
 from retail_canon.models._refs import ExternalRef
@@ -227,7 +228,7 @@ class SalesOrder(StatefulModel):
                     raise ValueError(msg)
         for i, line in enumerate(self.lines):
             done = line.quantity_fulfilled, line.quantity_cancelled
-            if (done[0] or done[1]) and done[0] + done[1] > line.quantity.value:
+            if (done[0] or done[1]) and EXACT.add(*done) > line.quantity.value:
                 msg = (
                     f"lines.{i}: fulfilled {line.quantity_fulfilled} + cancelled "
                     f"{line.quantity_cancelled} exceed the ordered {line.quantity.value}"

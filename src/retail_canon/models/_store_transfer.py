@@ -14,6 +14,7 @@ from retail_canon.models._base import (
     Timestamp,
     schema_version_field,
 )
+from retail_canon.models._exact import EXACT
 from retail_canon.models._quantity import PositiveQuantity
 from retail_canon.models._refs import ExternalRef
 from retail_canon.models._states import StatefulModel, StateMachine
@@ -64,7 +65,7 @@ class TransferLine(CanonicalModel):
     @property
     def discrepancy(self) -> Decimal:
         """Shipped minus received: positive when units went missing on the way."""
-        return self.quantity_shipped - self.quantity_received
+        return EXACT.subtract(self.quantity_shipped, self.quantity_received)
 
 
 class StoreTransfer(StatefulModel):
