@@ -189,9 +189,8 @@ def test_any_amount_in_another_currency_is_refused_with_its_path(
     with pytest.raises(ValidationError) as info:
         SalesOrder.model_validate(set_in(dump, path, "currency", other))
     (error,) = info.value.errors()
-    dotted = ".".join(map(str, path))
-    assert error["msg"].startswith(f"Value error, {dotted}: ")
-    assert f"currency {other} differs from the order's {o.currency}" in error["msg"]
+    assert error["loc"] == (*path, "currency")
+    assert error["msg"] == f"currency {other} differs from the order's {o.currency}"
 
 
 def test_order_has_at_least_one_money_path() -> None:
@@ -229,7 +228,7 @@ def test_fulfilled_plus_cancelled_may_reach_but_not_exceed_ordered(
     with pytest.raises(ValidationError) as info:
         SalesOrder.model_validate({**base, "lines": [full, over]})
     (error,) = info.value.errors()
-    assert error["msg"].startswith("Value error, lines.1: ")
+    assert error["loc"] == ("lines", 1, "quantity_cancelled")
     assert "exceed the ordered" in error["msg"]
 
 

@@ -51,7 +51,7 @@ DOCUMENTED: dict[type[StatefulModel], tuple[type[StrEnum], dict[str, set[str]]]]
     SalesOrder: (
         OrderStatus,
         {
-            "PENDING": {"OPEN", "CANCELLED"},
+            "PENDING": {"OPEN", "PARTIALLY_FULFILLED", "FULFILLED", "CANCELLED"},
             "OPEN": {"PARTIALLY_FULFILLED", "FULFILLED", "CANCELLED"},
             "PARTIALLY_FULFILLED": {"FULFILLED", "CLOSED"},
             "FULFILLED": {"CLOSED"},

@@ -68,7 +68,7 @@ def test_transfer_to_its_own_origin_is_refused(location: str) -> None:
     with pytest.raises(ValidationError) as info:
         transfer(origin_location_id=location, destination_location_id=location)
     (error,) = info.value.errors()
-    assert "destination_location_id" in error["msg"]
+    assert error["loc"] == ("destination_location_id",)
     assert "origin" in error["msg"]
 
 

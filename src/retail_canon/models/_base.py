@@ -22,10 +22,11 @@ from pydantic import (
     ValidationError,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
+from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 __all__ = [
     "CanonicalModel",
+    "record_error",
     "ExactDecimal",
     "NonNegativeDecimal",
     "PositiveDecimal",
@@ -134,6 +135,23 @@ Timestamp = AwareDatetime
 """A timezone-aware datetime; a naive one is refused with the field's path in the error."""
 
 
+def record_error(
+    model: str, loc: tuple[str | int, ...], kind: str, message: str, **context: Any
+) -> ValidationError:
+    """A `ValidationError` for a rule that spans fields, pointing at the field to blame.
+
+    Raised from a ``model_validator``, pydantic prefixes ``loc`` with the model's own place
+    in the document, so the error names the full path (``lines.1.unit_price.currency``)
+    like any single-field error. ``message`` may use ``{name}`` fields from ``context``.
+    """
+    detail = InitErrorDetails(
+        type=PydanticCustomError(kind, message, context),
+        loc=loc,
+        input=context.get("input"),
+    )
+    return ValidationError.from_exception_data(model, [detail])
+
+
 def pii(**kwargs: Any) -> Any:
     """A `pydantic.Field` for personal data: marked ``x-pii`` in the schema, masked in repr."""
     extra = dict(kwargs.pop("json_schema_extra", None) or {})
@@ -166,6 +184,8 @@ class CanonicalModel(BaseModel):
         extra="forbid",
         allow_inf_nan=False,
         validate_default=False,
+        # Inputs can hold personal data; errors name the field path and the rule instead.
+        hide_input_in_errors=True,
     )
 
     _pii_fields: ClassVar[frozenset[str]] = frozenset()

@@ -14,6 +14,7 @@ from retail_canon.models._base import (
     CanonicalModel,
     NonNegativeDecimal,
     Timestamp,
+    record_error,
     schema_version_field,
 )
 from retail_canon.models._charges import Discount, ShippingLine
@@ -40,7 +41,8 @@ _ZERO = Decimal(0)
 class OrderStatus(StrEnum):
     """Lifecycle of a sales order.
 
-    ``PENDING → OPEN | CANCELLED``; ``OPEN → PARTIALLY_FULFILLED | FULFILLED | CANCELLED``;
+    ``PENDING → OPEN | CANCELLED`` (or straight to ``PARTIALLY_FULFILLED | FULFILLED`` where
+    payment is captured at shipping); ``OPEN → PARTIALLY_FULFILLED | FULFILLED | CANCELLED``;
     ``PARTIALLY_FULFILLED → FULFILLED | CLOSED``; ``FULFILLED → CLOSED``. ``CLOSED`` and
     ``CANCELLED`` are terminal. "Returned" is not an order status: returns are
     `ReturnAuthorization` objects.
@@ -58,7 +60,13 @@ class OrderStatus(StrEnum):
 ORDER_STATES = StateMachine(
     "SalesOrder",
     {
-        OrderStatus.PENDING: {OrderStatus.OPEN, OrderStatus.CANCELLED},
+        # Shops that capture payment at shipping go from PENDING straight to fulfilled.
+        OrderStatus.PENDING: {
+            OrderStatus.OPEN,
+            OrderStatus.PARTIALLY_FULFILLED,
+            OrderStatus.FULFILLED,
+            OrderStatus.CANCELLED,
+        },
         OrderStatus.OPEN: {
             OrderStatus.PARTIALLY_FULFILLED,
             OrderStatus.FULFILLED,
@@ -223,17 +231,27 @@ class SalesOrder(StatefulModel):
         if not self._single_currency():
             for money, where in self._amounts():
                 if money.currency != currency:
-                    path = ".".join(map(str, where))
-                    msg = f"{path}: currency {money.currency} differs from the order's {currency}"
-                    raise ValueError(msg)
+                    raise record_error(
+                        "SalesOrder",
+                        (*where, "currency"),
+                        "currency_mismatch",
+                        "currency {found} differs from the order's {currency}",
+                        found=money.currency,
+                        currency=currency,
+                        input=money.currency,
+                    )
         for i, line in enumerate(self.lines):
             done = line.quantity_fulfilled, line.quantity_cancelled
             if (done[0] or done[1]) and EXACT.add(*done) > line.quantity.value:
-                msg = (
-                    f"lines.{i}: fulfilled {line.quantity_fulfilled} + cancelled "
-                    f"{line.quantity_cancelled} exceed the ordered {line.quantity.value}"
+                raise record_error(
+                    "SalesOrder",
+                    ("lines", i, "quantity_cancelled"),
+                    "quantity_exceeded",
+                    "fulfilled {fulfilled} + cancelled {cancelled} exceed the ordered {ordered}",
+                    fulfilled=str(done[0]),
+                    cancelled=str(done[1]),
+                    ordered=str(line.quantity.value),
                 )
-                raise ValueError(msg)
         return self
 
 

@@ -7,7 +7,12 @@ from typing import ClassVar, Self
 
 from pydantic import Field, model_validator
 
-from retail_canon.models._base import CanonicalModel, Timestamp, schema_version_field
+from retail_canon.models._base import (
+    CanonicalModel,
+    Timestamp,
+    record_error,
+    schema_version_field,
+)
 from retail_canon.models._money import CurrencyCode, Money
 from retail_canon.models._refs import ExternalRef
 from retail_canon.models._states import StatefulModel, StateMachine
@@ -124,15 +129,27 @@ class SettlementRecord(StatefulModel):
 
     @model_validator(mode="after")
     def _one_currency(self) -> Self:
-        amounts = [("total", self.total)]
+        amounts: list[tuple[Money, tuple[str | int, ...]]] = [(self.total, ("total",))]
         if self.opening_balance is not None:
-            amounts.append(("opening_balance", self.opening_balance))
-        amounts += [(f"lines.{i}.amount", line.amount) for i, line in enumerate(self.lines)]
-        for path, money in amounts:
+            amounts.append((self.opening_balance, ("opening_balance",)))
+        amounts += [(line.amount, ("lines", i, "amount")) for i, line in enumerate(self.lines)]
+        for money, where in amounts:
             if money.currency != self.currency:
-                msg = f"{path}: currency {money.currency} differs from {self.currency}"
-                raise ValueError(msg)
+                raise record_error(
+                    "SettlementRecord",
+                    (*where, "currency"),
+                    "currency_mismatch",
+                    "currency {found} differs from the settlement's {currency}",
+                    found=money.currency,
+                    currency=self.currency,
+                    input=money.currency,
+                )
         if self.period_end is not None and self.period_end < self.period_start:
-            msg = "period_end: the period ends before it starts"
-            raise ValueError(msg)
+            raise record_error(
+                "SettlementRecord",
+                ("period_end",),
+                "period_order",
+                "the period ends before it starts ({start})",
+                start=self.period_start.isoformat(),
+            )
         return self

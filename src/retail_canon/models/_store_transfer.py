@@ -12,6 +12,7 @@ from retail_canon.models._base import (
     CanonicalModel,
     NonNegativeDecimal,
     Timestamp,
+    record_error,
     schema_version_field,
 )
 from retail_canon.models._exact import EXACT
@@ -92,7 +93,11 @@ class StoreTransfer(StatefulModel):
     @model_validator(mode="after")
     def _distinct_ends(self) -> Self:
         if self.origin_location_id == self.destination_location_id:
-            origin = self.origin_location_id
-            msg = f"destination_location_id: a transfer cannot go to its origin {origin!r}"
-            raise ValueError(msg)
+            raise record_error(
+                "StoreTransfer",
+                ("destination_location_id",),
+                "same_location",
+                "a transfer cannot go to its origin '{origin}'",
+                origin=self.origin_location_id,
+            )
         return self
