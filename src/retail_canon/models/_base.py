@@ -243,7 +243,8 @@ class CanonicalModel(BaseModel):
                 by_name=by_name,
             )
         except ValidationError as exc:
-            if not any(error["type"] == _JSON_NUMBER for error in exc.errors()):
+            brief = exc.errors(include_url=False, include_context=False, include_input=False)
+            if not any(error["type"] == _JSON_NUMBER for error in brief):
                 raise
         data = json.loads(json_data, parse_float=Decimal)
         return cls.model_validate(
