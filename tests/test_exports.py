@@ -19,7 +19,7 @@ def _public_names(module: types.ModuleType) -> set[str]:
         if not name.startswith("_")
         and not isinstance(value, types.ModuleType)
         and getattr(value, "__module__", module.__name__) not in {"typing", "__future__"}
-        and name != "annotations"
+        and name not in {"annotations", "TYPE_CHECKING"}
     }
 
 
@@ -39,12 +39,16 @@ def test_all_names_exist(package):
 
 def test_models_all_equals_public_names():
     models = importlib.import_module("retail_canon.models")
-    assert set(models.__all__) == _public_names(models)
+    lazy = set(models._LAZY)
+    assert set(models.__all__) == _public_names(models) | lazy
+    assert lazy <= set(dir(models))
+    for name in lazy:
+        assert getattr(models, name).__name__ == name
 
 
 def test_top_level_all_equals_public_names():
     exported = set(retail_canon.__all__) - {"__version__", "models", "normalize"}
-    public = {name for name in _public_names(retail_canon) if name != "TYPE_CHECKING"}
+    public = _public_names(retail_canon)
     assert exported == public
 
 

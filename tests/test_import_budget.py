@@ -23,6 +23,8 @@ MODEL_MODULES = [
     "retail_canon.models._store_transfer",
     "retail_canon.models._settlement",
     "retail_canon.models._schema",
+    "retail_canon.normalize",
+    "retail_canon.normalize.identifiers",
 ]
 
 
@@ -52,6 +54,11 @@ def test_check_detects_a_heavy_import():
     # The probe itself must be able to see a heavy module when one is imported.
     loaded = _loaded_after("import retail_canon.models, dateutil.parser")
     assert "dateutil" in loaded
+
+
+def test_models_do_not_load_the_schema_tools():
+    loaded = _loaded_after("import retail_canon.models")
+    assert "retail_canon.models._schema" not in loaded
 
 
 def test_cli_help_is_lazy():

@@ -8,6 +8,8 @@ Importing this package loads pydantic and the models only: no pint, babel, httpx
 dateutil or cattrs.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from retail_canon.models._address import Address, Customer, Party, PartyRole
 from retail_canon.models._base import (
     CanonicalModel,
@@ -67,13 +69,6 @@ from retail_canon.models._sales_order import (
     PaymentStatus,
     SalesOrder,
 )
-from retail_canon.models._schema import (
-    SchemaChange,
-    check_schema_history,
-    compare_schemas,
-    export_schemas,
-    json_schema,
-)
 from retail_canon.models._settlement import (
     AmountType,
     Payout,
@@ -84,6 +79,15 @@ from retail_canon.models._settlement import (
 from retail_canon.models._states import StatefulModel, StateMachine
 from retail_canon.models._store_transfer import StoreTransfer, TransferLine, TransferStatus
 from retail_canon.models._tax import TaxKind, TaxLiability, TaxLine
+
+if TYPE_CHECKING:
+    from retail_canon.models._schema import (
+        SchemaChange,
+        check_schema_history,
+        compare_schemas,
+        export_schemas,
+        json_schema,
+    )
 
 __all__ = [
     "Address",
@@ -162,3 +166,23 @@ __all__ = [
     "UnknownKind",
     "UomCode",
 ]
+
+# Schema export and comparison load on first use: they are tools, not part of validating.
+_LAZY = frozenset(
+    {"SchemaChange", "check_schema_history", "compare_schemas", "export_schemas", "json_schema"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from retail_canon.models import _schema
+
+        value = getattr(_schema, name)
+        globals()[name] = value
+        return value
+    msg = f"module 'retail_canon.models' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY)

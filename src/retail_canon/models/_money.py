@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from retail_canon._exceptions import CurrencyMismatch, RoundingNotPossible, UnknownCurrency
 from retail_canon.models._base import CanonicalModel, ExactDecimal
 from retail_canon.models._exact import EXACT
 from retail_canon.models._iso4217_data import MINOR_UNITS
+
+if TYPE_CHECKING:
+    from pydantic.json_schema import JsonSchemaValue
 
 __all__ = ["CurrencyCode", "Money", "minor_units"]
 
