@@ -39,9 +39,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import (
-    MAX_EMAX,
-    MAX_PREC,
-    MIN_EMIN,
     ROUND_HALF_EVEN,
     Context,
     Decimal,
@@ -58,6 +55,7 @@ from retail_canon._exceptions import (
     NaiveTimestamp,
     RoundingNotPossible,
 )
+from retail_canon.models._exact import EXACT
 from retail_canon.models._money import Money, minor_units
 from retail_canon.models._sales_order import OrderLine
 
@@ -67,6 +65,7 @@ __all__ = [
     "Conversion",
     "convert",
     "ExchangeRate",
+    "exact_number",
     "is_rounded",
     "round_money",
     "round_preserving_sum",
@@ -91,7 +90,7 @@ ROUNDING_MODES: frozenset[str] = frozenset(get_args(Rounding))
 
 # Sums and products of Decimals must not round (the default context keeps 28 digits).
 # Only +, - and * run in it: they are exact with enough digits; division never does.
-_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_EXACT = EXACT
 _HALF = Fraction(1, 2)
 
 
@@ -294,6 +293,27 @@ def allocate_to_lines(amount: Money, lines: Sequence[OrderLine]) -> list[Money]:
     return allocate(amount, weights)
 
 
+def exact_number(
+    value: object,
+    what: str,
+    error: type[CanonicalValueError] = CanonicalValueError,
+    hint: str = "use a Decimal, not a binary float",
+) -> Decimal:
+    """``value`` (a Decimal, int or numeric str) as a Decimal, or ``error`` naming it.
+
+    Binary floats and bools are refused: they would carry binary rounding into money.
+    The result may be NaN or infinite; callers check the range they need.
+    """
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        msg = f"{what} {value!r}: {hint}"
+        raise error(msg)
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        msg = f"{what} {value!r} is not a number"
+        raise error(msg) from None
+
+
 @dataclass(frozen=True, slots=True)
 class ExchangeRate:
     """One unit of ``base`` is worth ``rate`` units of ``quote``, as ``source`` said on ``as_of``.
@@ -329,14 +349,7 @@ class ExchangeRate:
         minor_units(self.base)
         minor_units(self.quote)
         value: object = self.rate
-        if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-            msg = f"{self.base}→{self.quote} rate {value!r}: use a Decimal, not a binary float"
-            raise InvalidExchangeRate(msg)
-        try:
-            rate = Decimal(value)
-        except InvalidOperation:
-            msg = f"{self.base}→{self.quote} rate {value!r} is not a number"
-            raise InvalidExchangeRate(msg) from None
+        rate = exact_number(value, f"{self.base}→{self.quote} rate", InvalidExchangeRate)
         if not rate.is_finite() or rate <= 0:
             msg = f"{self.base}→{self.quote} rate {value!r} must be greater than zero"
             raise InvalidExchangeRate(msg)

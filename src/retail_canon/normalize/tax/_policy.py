@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from retail_canon._exceptions import CanonicalValueError
 from retail_canon.models._tax import TaxKind, TaxLiability, TaxLine
-from retail_canon.normalize.money import Rounding, _check_rounding
+from retail_canon.normalize.money import Rounding, _check_rounding, exact_number
 
 __all__ = ["RoundingStrategy", "TaxPolicy", "TaxRate"]
 
@@ -90,14 +90,9 @@ class TaxRate:
 
     def __post_init__(self) -> None:
         value: object = self.rate
-        if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-            msg = f"tax rate {value!r}: use a Decimal fraction such as Decimal('0.20')"
-            raise CanonicalValueError(msg)
-        try:
-            rate = Decimal(value)
-        except InvalidOperation:
-            msg = f"tax rate {value!r} is not a number"
-            raise CanonicalValueError(msg) from None
+        rate = exact_number(
+            value, "tax rate", hint="use a Decimal fraction such as Decimal('0.20')"
+        )
         if not rate.is_finite() or rate < 0:
             msg = f"tax rate {value!r} must be a finite number, zero or more"
             raise CanonicalValueError(msg)
