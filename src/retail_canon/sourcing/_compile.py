@@ -1,0 +1,266 @@
+"""A policy compiled against a network: plain per-node lists for the hot path."""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from retail_canon.models import LocationKind
+from retail_canon.sourcing._network import EARTH_RADIUS_KM, Network
+from retail_canon.sourcing._policy import Goal, InventoryRule, NodeSort, SourcingPolicy, SplitMode
+from retail_canon.sourcing._request import OrderRequest
+from retail_canon.sourcing._trace import Reason
+
+__all__ = ["Compiled", "CompiledRule", "compiled", "cos_of_km", "micros"]
+
+_CACHE_SIZE = 8
+
+
+def micros(amount: Decimal) -> int:
+    """An amount in integer micro-units (half-even below a micro-unit).
+
+    >>> micros(Decimal("1.75"))
+    1750000
+    """
+    return int((amount * 1_000_000).to_integral_value(ROUND_HALF_EVEN))
+
+
+def cos_of_km(km: Decimal | float) -> float:
+    """The dot-product threshold of unit vectors no farther apart than ``km``.
+
+    >>> cos_of_km(0)
+    1.0
+    """
+    angle = float(km) / EARTH_RADIUS_KM
+    return -1.0 if angle >= math.pi else math.cos(angle)
+
+
+class CompiledRule:
+    """One rule's filters as per-node flags and thresholds."""
+
+    __slots__ = (
+        "allowed",
+        "ignore_capacity",
+        "name",
+        "radius_cos",
+        "radius_km",
+        "safety",
+        "single_node",
+        "sorts",
+        "static",
+        "static_hazmat",
+    )
+
+    def __init__(self, rule: InventoryRule, network: Network) -> None:
+        self.name = rule.name
+        self.allowed: list[bool] | None = None
+        if rule.node_kinds is not None or rule.nodes is not None or rule.groups is not None:
+            self.allowed = [
+                (rule.node_kinds is None or node.kind in rule.node_kinds)
+                and (rule.nodes is None or node.node_id in rule.nodes)
+                and (rule.groups is None or bool(node.groups & rule.groups))
+                for node in network.nodes
+            ]
+        self.radius_cos = None if rule.radius_km is None else cos_of_km(rule.radius_km)
+        self.radius_km = rule.radius_km
+        self.safety = rule.safety_stock
+        self.ignore_capacity = rule.ignore_capacity
+        self.single_node = rule.single_node
+        self.sorts = rule.sorts
+        self.static: list[tuple[Reason, object] | None] = []
+        self.static_hazmat: list[tuple[Reason, object] | None] = []
+
+    @classmethod
+    def pickup(cls, network: Network) -> CompiledRule:
+        """The implicit first step of a pickup order: the pickup store only."""
+        return cls(InventoryRule(name="pickup"), network)
+
+
+class Compiled:
+    """Per-node eligibility, costs, safety stock and capacity for one policy."""
+
+    __slots__ = (
+        "allow_partial",
+        "exact_max_lines",
+        "fixed",
+        "hazmat_kinds",
+        "hazmat_ok",
+        "hazmat_skus",
+        "heuristic_budget",
+        "ids",
+        "index",
+        "limit",
+        "min_value",
+        "nodes",
+        "packages_first",
+        "pickup_fixed",
+        "pickup_note",
+        "pickup_rule",
+        "policy",
+        "priority",
+        "radius_cos",
+        "radius_km",
+        "rules",
+        "safety",
+        "search_budget",
+        "ship_note",
+        "ship_reason",
+        "ship_to_store",
+        "split",
+        "unfilled",
+        "unknown_cost",
+        "vec",
+        "zone_cos",
+        "zone_cost",
+        "zones",
+    )
+
+    def __init__(self, network: Network, policy: SourcingPolicy) -> None:
+        el, costs, cap = policy.eligibility, policy.costs, policy.capacity
+        self.policy = policy
+        self.nodes = network.nodes
+        self.ids = [node.node_id for node in network.nodes]
+        self.index = network.index
+        self.vec = [None if n.location is None else n.location.vector() for n in network.nodes]
+        self.priority = [node.priority for node in network.nodes]
+        self.ship_reason: list[Reason | None] = []
+        self.ship_note: list[str | None] = []
+        self.pickup_note: list[str | None] = []
+        for node in network.nodes:
+            reason, note = _shipping(node.node_id, node.kind, node.ships, policy)
+            self.ship_reason.append(reason)
+            self.ship_note.append(note)
+            pickup = None
+            if node.node_id in el.excluded_nodes:
+                pickup = "excluded by the policy"
+            elif not node.pickup:
+                pickup = "does not offer pickup"
+            elif not el.pickup:
+                pickup = "pickup is off in the policy"
+            self.pickup_note.append(pickup)
+        self.hazmat_skus = el.hazmat_skus
+        self.hazmat_ok = [node.kind in el.hazmat_node_kinds for node in network.nodes]
+        self.hazmat_kinds = ", ".join(sorted(k.value for k in el.hazmat_node_kinds)) or "no node"
+        self.radius_cos = [
+            None if (km := el.radius_km.get(n.kind)) is None else cos_of_km(km)
+            for n in network.nodes
+        ]
+        self.radius_km = [el.radius_km.get(n.kind) for n in network.nodes]
+        self.fixed = [
+            micros(costs.package.get(n.kind, costs.default_package)) for n in network.nodes
+        ]
+        self.pickup_fixed = micros(costs.pickup)
+        self.safety = [
+            el.safety_stock.get(n.node_id, el.default_safety_stock) for n in network.nodes
+        ]
+        self.limit: list[int | None] = [
+            cap.orders_per_day.get(n.node_id, cap.orders_per_day_by_kind.get(n.kind))
+            for n in network.nodes
+        ]
+        self.zone_cos = [cos_of_km(z.up_to_km) for z in costs.zones if z.up_to_km is not None]
+        self.zone_cost = [micros(z.unit_cost) for z in costs.zones]
+        unknown = costs.unknown_distance_unit_cost
+        self.unknown_cost = self.zone_cost[-1] if unknown is None else micros(unknown)
+        self.split = policy.split.mode
+        self.min_value = policy.split.min_order_value
+        self.allow_partial = policy.split.allow_partial
+        self.ship_to_store = el.ship_to_store
+        self.unfilled = policy.unfilled
+        self.packages_first = (
+            policy.objective.index(Goal.PACKAGES) < policy.objective.index(Goal.COST)
+            if Goal.PACKAGES in policy.objective
+            else False
+        )
+        self.exact_max_lines = policy.exact_max_lines
+        self.search_budget = policy.search_budget
+        self.heuristic_budget = policy.heuristic_budget
+        self.rules = [CompiledRule(rule, network) for rule in policy.rules]
+        self.pickup_rule = CompiledRule.pickup(network)
+        self.zones = list(zip(self.zone_cos, self.zone_cost, strict=False))
+        for rule in self.rules:
+            rule.static = self._static(rule, hazmat=False)
+            rule.static_hazmat = self._static(rule, hazmat=True)
+        at_pickup: list[tuple[Reason, object] | None] = [
+            None if note is None else (Reason.NOT_ELIGIBLE, note) for note in self.pickup_note
+        ]
+        self.pickup_rule.static = self.pickup_rule.static_hazmat = at_pickup
+
+    def _static(self, rule: CompiledRule, *, hazmat: bool) -> list[tuple[Reason, object] | None]:
+        """Per node: the first rejection that does not depend on the order, or ``None``."""
+        out: list[tuple[Reason, object] | None] = []
+        for n in range(len(self.ids)):
+            reason = self.ship_reason[n]
+            if reason is not None:
+                out.append((reason, self.ship_note[n]))
+            elif hazmat and not self.hazmat_ok[n]:
+                out.append((Reason.HAZMAT, self.hazmat_kinds))
+            elif rule.allowed is not None and not rule.allowed[n]:
+                out.append((Reason.RULE_FILTER, f"not among rule {rule.name!r}'s nodes"))
+            else:
+                out.append(None)
+        return out
+
+    def unit_cost(self, dot: float | None) -> int:
+        """Per-unit cost in micro-units for a node at this dot product from the destination."""
+        if dot is None:
+            return self.unknown_cost
+        for k, threshold in enumerate(self.zone_cos):
+            if dot >= threshold:
+                return self.zone_cost[k]
+        return self.zone_cost[-1]
+
+    def split_allowed(self, request: OrderRequest) -> bool:
+        """Whether this order may ship from several nodes."""
+        if self.split is SplitMode.NONE:
+            return False
+        if self.split is SplitMode.ABOVE_VALUE:
+            assert self.min_value is not None
+            return request.value >= self.min_value
+        return True
+
+    def sort_key(
+        self, rule: CompiledRule, node: int, dot: float | None, balance: int
+    ) -> tuple[float, ...]:
+        """The tie key of ``node`` under ``rule``'s sorts, node index last."""
+        key: list[float] = []
+        for sort in rule.sorts:
+            if sort is NodeSort.PROXIMITY:
+                key.append(math.inf if dot is None else -dot)
+            elif sort is NodeSort.INVENTORY_BALANCE:
+                key.append(-balance)
+            else:
+                key.append(self.priority[node])
+        key.append(node)
+        return tuple(key)
+
+
+def _shipping(
+    node_id: str, kind: LocationKind, ships: bool, policy: SourcingPolicy
+) -> tuple[Reason | None, str | None]:
+    el = policy.eligibility
+    if node_id in el.excluded_nodes:
+        return Reason.EXCLUDED, None
+    if kind is LocationKind.STORE:
+        if not ships:
+            return Reason.NOT_ELIGIBLE, "store does not offer ship-from-store"
+        if not el.ship_from_store:
+            return Reason.NOT_ELIGIBLE, "ship-from-store is off in the policy"
+        if node_id in el.ship_from_store_off:
+            return Reason.NOT_ELIGIBLE, "ship-from-store is off for this store"
+        return None, None
+    if not ships:
+        return Reason.NOT_ELIGIBLE, "node does not ship to customers"
+    return None, None
+
+
+def compiled(network: Network, policy: SourcingPolicy) -> Compiled:
+    """The compiled form of ``policy`` for ``network``, cached on the network."""
+    cache: dict[int, tuple[SourcingPolicy, Compiled]] = network._compiled
+    hit = cache.get(id(policy))
+    if hit is not None and hit[0] is policy:
+        return hit[1]
+    result = Compiled(network, policy)
+    if len(cache) >= _CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[id(policy)] = (policy, result)
+    return result

@@ -1,0 +1,292 @@
+"""Branch and bound over candidate node sets for one rule step (see `_search`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from retail_canon.sourcing._search_types import Alloc, Problem, Solution, tie_key
+
+__all__ = ["Cover"]
+
+
+class _Entry:
+    __slots__ = ("alloc", "cost", "key", "nodes", "packages")
+
+    def __init__(
+        self, key: tuple[int, int], nodes: tuple[int, ...], alloc: Alloc, packages: int, cost: int
+    ) -> None:
+        self.key = key
+        self.nodes = nodes
+        self.alloc = alloc
+        self.packages = packages
+        self.cost = cost
+
+
+class Cover:
+    __slots__ = (
+        "best",
+        "budget",
+        "cmin",
+        "exhausted",
+        "floor",
+        "fmin_of",
+        "nodes_of",
+        "p",
+        "packages_first",
+        "runner",
+        "seen",
+        "steps",
+        "target",
+    )
+
+    def __init__(self, problem: Problem, packages_first: bool, budget: int) -> None:
+        self.p = problem
+        self.packages_first = packages_first
+        self.budget = budget
+        total = problem.supply
+        if total is None:
+            total = [0] * len(problem.demand)
+            for holds in problem.hold.values():
+                for item, units in holds.items():
+                    total[item] += units
+        self.target = [min(d, t) for d, t in zip(problem.demand, total, strict=True)]
+        self.nodes_of: list[list[int]] = []
+        self.cmin: list[int] = []
+        self.floor = 0
+        self.fmin_of: list[int] = []
+        self.best: _Entry | None = None
+        self.runner: _Entry | None = None
+        self.seen: set[tuple[int, ...]] = set()
+        self.steps = 0
+        self.exhausted = False
+
+    def _key(self, packages: int, cost: int) -> tuple[int, int]:
+        return (packages, cost) if self.packages_first else (cost, packages)
+
+    def evaluate(self, nodes: Sequence[int]) -> None:
+        p = self.p
+        hold, unit, open_nodes = p.hold, p.unit, p.open
+        alloc: Alloc = []
+        used: set[int] = set()
+        cost = 0
+        # Each item from the cheapest nodes of the set first (node index breaks ties).
+        ordered = sorted((unit[n], n, hold[n]) for n in nodes)
+        for item, need in enumerate(self.target):
+            if need == 0:
+                continue
+            for price, node, holds in ordered:
+                have = holds.get(item)
+                if not have:
+                    continue
+                units = need if need < have else have
+                alloc.append((item, node, units))
+                cost += units * price
+                used.add(node)
+                need -= units
+                if need == 0:
+                    break
+            if need:
+                return
+        new = [n for n in used if n not in open_nodes]
+        cost += sum(p.fixed[n] for n in new)
+        chosen = tuple(sorted(used))
+        if chosen in self.seen:
+            return
+        self.seen.add(chosen)
+        self._offer(_Entry(self._key(len(new), cost), chosen, alloc, len(new), cost))
+
+    def _offer(self, entry: _Entry) -> None:
+        best = self.best
+        if best is None or self._better(entry, best):
+            self.runner, self.best = best, entry
+        elif self.runner is None or self._better(entry, self.runner):
+            self.runner = entry
+
+    def _better(self, a: _Entry, b: _Entry) -> bool:
+        if a.key != b.key:
+            return a.key < b.key
+        new_a = [n for n in a.nodes if n not in self.p.open]
+        new_b = [n for n in b.nodes if n not in self.p.open]
+        return tie_key(self.p, new_a) < tie_key(self.p, new_b)
+
+    def greedy(self) -> list[int]:
+        p = self.p
+        hold, unit, fixed = p.hold, p.unit, p.fixed
+        chosen = [n for n in sorted(p.open) if n in hold]
+        residual = list(self.target)
+        for node in chosen:
+            for item, units in hold[node].items():
+                residual[item] = max(0, residual[item] - units)
+        while any(residual):
+            pick: tuple[int, int, int] | None = None
+            for node in sorted(hold):
+                if node in chosen:
+                    continue
+                covered = sum(min(residual[i], u) for i, u in hold[node].items())
+                if covered == 0:
+                    continue
+                added = fixed[node] + covered * unit[node]
+                if pick is None or (-covered, added, node) < pick:
+                    pick = (-covered, added, node)
+            if pick is None:  # pragma: no cover - targets never exceed what candidates hold
+                break
+            node = pick[2]
+            chosen.append(node)
+            for item, units in hold[node].items():
+                residual[item] = max(0, residual[item] - units)
+        return chosen
+
+    def singles(self) -> bool:
+        """Settle the search if the open nodes plus at most one new node can cover.
+
+        With packages first, such a cover is optimal: compare every one of them.
+        """
+        p = self.p
+        hold = p.hold
+        base = [n for n in sorted(p.open) if n in hold]
+        residual = list(self.target)
+        for node in base:
+            for item, units in hold[node].items():
+                residual[item] = max(0, residual[item] - units)
+        if not any(residual):
+            self.evaluate(base)
+            return True
+        need = [(i, r) for i, r in enumerate(residual) if r]
+        if len(need) == 1:
+            item, r = need[0]
+            covers = [n for n, holds in hold.items() if holds.get(item, 0) >= r]
+        else:
+            covers = [n for n, holds in hold.items() if all(holds.get(i, 0) >= r for i, r in need)]
+        if p.open:
+            covers = [n for n in covers if n not in p.open]
+        if not covers:
+            return False
+        if base:
+            for node in covers:
+                self.evaluate([*base, node])
+            return True
+        # One node ships everything: cost is its fixed cost plus all units at its rate.
+        units = sum(self.target)
+        fixed, unit = p.fixed, p.unit
+        tie = p.tie
+        ranked = sorted((fixed[n] + units * unit[n], tie(n), n) for n in covers)[:2]
+        entries = []
+        for cost, _, node in ranked:
+            alloc = [(i, node, t) for i, t in enumerate(self.target) if t]
+            entries.append(_Entry((1, cost), (node,), alloc, 1, cost))
+        self.best = entries[0]
+        self.runner = entries[1] if len(entries) > 1 else None
+        return True
+
+    def run(self, greedy_only: bool) -> Solution:
+        if self.packages_first and not greedy_only and self.singles():
+            return self._solution(exact=True)
+        start = self.greedy()
+        self.evaluate(start)
+        # The incumbent without redundant nodes (evaluate drops nodes it did not use).
+        if not greedy_only:
+            base = [n for n in sorted(self.p.open) if n in self.p.hold]
+            residual = list(self.target)
+            for node in base:
+                for item, units in self.p.hold[node].items():
+                    residual[item] = max(0, residual[item] - units)
+            self._prepare()
+            self.dfs(base, residual, set(), 0, 0)
+        return self._solution(exact=not greedy_only and not self.exhausted)
+
+    def _solution(self, *, exact: bool) -> Solution:
+        best, runner = self.best, self.runner
+        assert best is not None
+        fill = sum(self.target)
+        runner_up = None
+        if runner is not None:
+            runner_up = (runner.nodes, fill, runner.packages, runner.cost)
+        return Solution(
+            best.alloc,
+            fill,
+            best.packages,
+            best.cost,
+            exact=exact,
+            runner_up=runner_up,
+            steps=self.steps,
+        )
+
+    def _prepare(self) -> None:
+        """Per-item candidate lists and cost bounds for the branch and bound."""
+        p = self.p
+        hold, unit = p.hold, p.unit
+        self.nodes_of = [[] for _ in self.target]
+        for node in sorted(hold):
+            for item in hold[node]:
+                self.nodes_of[item].append(node)
+        self.cmin = [min((unit[n] for n in nodes), default=0) for nodes in self.nodes_of]
+        self.floor = sum(t * c for t, c in zip(self.target, self.cmin, strict=True))
+        # The cheapest new node that holds the item: one more package costs at least that.
+        fixed, open_nodes = p.fixed, p.open
+        self.fmin_of = [
+            min((fixed[n] for n in nodes if n not in open_nodes), default=0)
+            for nodes in self.nodes_of
+        ]
+
+    def _bound(self, new: int, fixed_sum: int, residual: list[int]) -> tuple[int, int]:
+        """Lower bound of any cover that extends the current set."""
+        cost = fixed_sum + self.floor
+        more = [f for f, r in zip(self.fmin_of, residual, strict=True) if r]
+        if more:
+            return self._key(new + 1, cost + max(more))
+        return self._key(new, cost)
+
+    def dfs(
+        self, chosen: list[int], residual: list[int], excluded: set[int], new: int, fixed_sum: int
+    ) -> None:
+        self.steps += 1
+        if self.steps > self.budget:
+            self.exhausted = True
+            return
+        uncovered = any(residual)
+        best = self.best
+        if best is not None and self._bound(new, fixed_sum, residual) > best.key:
+            return
+        p = self.p
+        if not uncovered:
+            self.evaluate(chosen)
+            if self.packages_first:
+                return
+            # Cost first: a node with a cheaper unit cost may still lower the total.
+            worst = max(p.unit[n] for n in chosen) if chosen else 0
+            branch = [
+                n
+                for n in sorted(p.hold)
+                if p.unit[n] < worst and n not in excluded and n not in chosen
+            ]
+        else:
+            pick, fewest = -1, -1
+            for item, need in enumerate(residual):
+                if need:
+                    count = sum(
+                        1 for n in self.nodes_of[item] if n not in excluded and n not in chosen
+                    )
+                    if pick < 0 or count < fewest:
+                        pick, fewest = item, count
+            if fewest == 0:
+                return
+            unit = p.unit
+            branch = sorted(
+                (n for n in self.nodes_of[pick] if n not in excluded and n not in chosen),
+                key=lambda n: (-min(residual[pick], p.hold[n][pick]), p.fixed[n], unit[n], n),
+            )
+        added: list[int] = []
+        for node in branch:
+            if self.exhausted:
+                break
+            holds = p.hold[node]
+            is_new = node not in p.open
+            child_fixed = fixed_sum + (p.fixed[node] if is_new else 0)
+            next_residual = [
+                max(0, r - holds.get(i, 0)) if r else 0 for i, r in enumerate(residual)
+            ]
+            self.dfs([*chosen, node], next_residual, excluded, new + is_new, child_fixed)
+            excluded.add(node)
+            added.append(node)
+        for node in added:
+            excluded.discard(node)
