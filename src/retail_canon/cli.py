@@ -196,11 +196,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _cmd_map(args: argparse.Namespace) -> int:
+    from retail_canon.mapping._cli import run
+
+    return run(
+        args.spec, args.file, output=args.output, rejects=args.rejects, progress=args.progress
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     from retail_canon._version import __version__
 
     parser = argparse.ArgumentParser(
-        prog="retail-canon", description="Canonical retail objects: demo, schemas, validation."
+        prog="retail-canon",
+        description="Canonical retail objects: demo, schemas, validation, mapping.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -229,6 +238,30 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("kind", metavar="KIND", help="e.g. sales-order, product, SalesOrder")
     validate.add_argument("file", metavar="FILE")
     validate.set_defaults(run=_cmd_validate)
+
+    mapping = commands.add_parser(
+        "map", help="map a .json, .jsonl or .csv file of vendor records to canonical JSONL"
+    )
+    mapping.add_argument(
+        "spec", metavar="SPEC", help="the mapping declaration: .json, .yaml/.yml or .py"
+    )
+    mapping.add_argument("file", metavar="FILE", help="the source records: .json, .jsonl or .csv")
+    mapping.add_argument(
+        "-o", "--output", metavar="OUT", help="write canonical JSONL here (default: stdout)"
+    )
+    mapping.add_argument(
+        "--rejects",
+        metavar="PATH",
+        help="write rejected records and their problems here as JSONL "
+        "(default: NAME.rejects.jsonl beside OUT, or beside FILE)",
+    )
+    mapping.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: for files of 1 MB or more on a terminal)",
+    )
+    mapping.set_defaults(run=_cmd_map)
     return parser
 
 
