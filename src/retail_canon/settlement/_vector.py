@@ -1,0 +1,136 @@
+"""Array kernels of the numpy engine: exact int64 arithmetic and the clean groups' rows.
+
+Every function here mirrors a pure-Python one: `_accepts` is `ToleranceUnits.accepts`,
+`_half_up` and `_half_even` are `_arith.half_up` and `_arith.half_even`, `clean_fx` is
+`_classify.fx_row` for documents applied in full. Callers make sure products stay below
+2**62 (see `_engine_np`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from retail_canon.settlement._classify import fx_row
+from retail_canon.settlement._context import Context
+
+__all__ = [
+    "LIMIT",
+    "Array",
+    "Chunk",
+    "accepts",
+    "clean_fx",
+    "half_even",
+    "half_up",
+    "ints",
+    "sum_at",
+]
+
+Array = np.ndarray[Any, Any]
+I8 = np.int64
+LIMIT = 1 << 62
+
+
+def ints(column: Any) -> Array:
+    return np.asarray(column, dtype=I8)
+
+
+def sum_at(size: int, index: Array, values: Array) -> Array:
+    out = np.zeros(size, dtype=I8)
+    np.add.at(out, index, values)
+    return out
+
+
+def accepts(diff: Array, ref: Array, absolute: Array, num: Array, den: Array) -> Array:
+    size = np.abs(diff)
+    out: Array = (size <= absolute) | (size * den <= num * np.abs(ref))
+    return out
+
+
+def half_up(num: Array, den: int) -> Array:
+    sign = np.where(num < 0, -1, 1)
+    out: Array = sign * ((2 * np.abs(num) + den) // (2 * den))
+    return out
+
+
+def half_even(num: Array, den: Array) -> Array:
+    sign = np.where(num < 0, -1, 1)
+    quotient, rest = np.divmod(np.abs(num), den)
+    up = (2 * rest > den) | ((2 * rest == den) & (quotient % 2 == 1))
+    out: Array = sign * (quotient + up)
+    return out
+
+
+class Chunk:
+    """Entries of the clean groups, as arrays: one part per (kind, code, amount type)."""
+
+    def __init__(self, n_settlements: int, doc_group: Array, doc_index: Array) -> None:
+        self.parts: list[tuple[int, int, int, bool, Array, Array, Array]] = []
+        self._n = n_settlements
+        self._doc_group = doc_group
+        self._doc_index = doc_index
+
+    def add(
+        self, kind: int, code: int, atype: int, docs: bool, s: Array, groups: Array, units: Array
+    ) -> None:
+        if groups.size:
+            self.parts.append((kind, code, atype, docs, s, groups, units))
+
+    def entries(
+        self,
+    ) -> Iterator[tuple[int, int, int, int, int, int, tuple[int, ...], tuple[int, ...], str]]:
+        order = np.lexsort((self._doc_index, self._doc_group))
+        by_group: dict[int, list[int]] = {}
+        for g, i in zip(
+            self._doc_group[order].tolist(), self._doc_index[order].tolist(), strict=True
+        ):
+            by_group.setdefault(g, []).append(i)
+        docs = {g: tuple(v) for g, v in by_group.items()}
+        for kind, code, atype, with_docs, s, groups, units in self.parts:
+            for si, g, u in zip(s.tolist(), groups.tolist(), units.tolist(), strict=True):
+                yield (si, kind, g, code, atype, u, docs[g] if with_docs else (), (), "")
+
+    def totals(self) -> Iterable[tuple[int, int, int, int, int]]:
+        for kind, code, _, _, s, _, units in self.parts:
+            key = s * 2 + (units > 0)
+            sums = sum_at(self._n * 2, key, units)
+            for index in np.flatnonzero(np.bincount(key, minlength=self._n * 2)).tolist():
+                yield index // 2, kind, code, index % 2, int(sums[index])
+
+
+def clean_fx(ctx: Context, rows: Array, s_of: Array, applied: Array, rate: Array) -> None:
+    """FX rows of the clean groups' documents: each is applied in full in one settlement."""
+    if ctx.functional_digits is None:
+        return
+    has_rate = np.array([r is not None for r in ctx.s_rate] or [False], dtype=bool)
+    keep = (rate >= 0) & (applied != 0) & has_rate[s_of]
+    rows, s_of, applied, rate = rows[keep], s_of[keep], applied[keep], rate[keep]
+    if not rows.size:
+        return
+    fd = ctx.functional_digits
+    f_s = [Fraction(r.rate) if r is not None else Fraction(0) for r in ctx.s_rate]
+    f_d = [Fraction(r.rate) for r in ctx.docs.rates]
+    biggest = max(f.numerator for f in f_s + f_d) * int(np.abs(applied).max()) * 10**fd
+    widest = max(f.denominator for f in f_s + f_d) * 10 ** max(ctx.s_digits)
+    if biggest >= LIMIT or widest >= LIMIT:
+        for row, s, units, r in zip(
+            rows.tolist(), s_of.tolist(), applied.tolist(), rate.tolist(), strict=True
+        ):
+            fx_row(ctx, s, row, r, units)
+        return
+    scale = 10**fd
+    den_scale = np.array([10**d for d in ctx.s_digits], dtype=I8)[s_of]
+    now = half_even(
+        applied * np.array([f.numerator for f in f_s], dtype=I8)[s_of] * scale,
+        np.array([f.denominator for f in f_s], dtype=I8)[s_of] * den_scale,
+    )
+    then = half_even(
+        applied * np.array([f.numerator for f in f_d], dtype=I8)[rate] * scale,
+        np.array([f.denominator for f in f_d], dtype=I8)[rate] * den_scale,
+    )
+    fx = now - then
+    nonzero = fx != 0
+    ctx.fx_columns.append((s_of[nonzero], rows[nonzero], applied[nonzero], fx[nonzero]))
