@@ -1,0 +1,135 @@
+"""Shopify Admin GraphQL wire shapes (attrs, lenient: unknown fields ignored, enums as text)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+__all__ = [
+    "InventoryLevel",
+    "LineItem",
+    "Money",
+    "MoneyBag",
+    "Order",
+    "TaxLine",
+    "structure",
+]
+
+T = TypeVar("T")
+
+
+@attrs.frozen(slots=True)
+class Money:
+    amount: Decimal
+    currency_code: str
+
+
+@attrs.frozen(slots=True)
+class MoneyBag:
+    shop_money: Money
+    presentment_money: Money | None = None
+
+    def pick(self, presentment: bool) -> Money:
+        """The presentment amount if asked for and present, else the shop amount."""
+        if presentment and self.presentment_money is not None:
+            return self.presentment_money
+        return self.shop_money
+
+
+@attrs.frozen(slots=True)
+class TaxLine:
+    price_set: MoneyBag
+    title: str | None = None
+    rate: Decimal | None = None
+
+
+@attrs.frozen(slots=True)
+class LineItem:
+    id: str
+    quantity: int
+    original_unit_price_set: MoneyBag
+    sku: str | None = None
+    title: str | None = None
+    current_quantity: int | None = None
+    total_discount_set: MoneyBag | None = None
+    tax_lines: tuple[TaxLine, ...] = ()
+
+
+@attrs.frozen(slots=True)
+class Order:
+    id: str
+    created_at: str
+    updated_at: str
+    currency_code: str
+    display_fulfillment_status: str
+    line_items: tuple[LineItem, ...]
+    name: str | None = None
+    processed_at: str | None = None
+    cancelled_at: str | None = None
+    closed: bool = False
+    presentment_currency_code: str | None = None
+    display_financial_status: str | None = None
+    taxes_included: bool = False
+    total_price_set: MoneyBag | None = None
+    subtotal_price_set: MoneyBag | None = None
+    total_tax_set: MoneyBag | None = None
+    total_discounts_set: MoneyBag | None = None
+    total_shipping_price_set: MoneyBag | None = None
+
+
+@attrs.frozen(slots=True)
+class Quantity:
+    name: str
+    quantity: int
+
+
+@attrs.frozen(slots=True)
+class InventoryLevel:
+    """One inventory level, flattened: item, SKU, location and named quantities."""
+
+    item_id: str
+    location_id: str
+    quantities: tuple[Quantity, ...]
+    updated_at: str
+    sku: str | None = None
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _converter() -> cattrs.Converter:
+    conv = cattrs.Converter()
+    conv.register_structure_hook(Decimal, lambda value, _: Decimal(str(value)))
+
+    def factory(cls: type[Any]) -> Any:
+        names = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(cls)}
+        return make_dict_structure_fn(cls, conv, **names)  # type: ignore[arg-type]
+
+    conv.register_structure_hook_factory(attrs.has, factory)
+    return conv
+
+
+_CONVERTER = _converter()
+
+
+def _unwrap(value: Any) -> Any:
+    """GraphQL connections (``{"nodes": [...]}``) as plain lists, recursively."""
+    if isinstance(value, dict):
+        if set(value) == {"nodes"}:
+            return [_unwrap(v) for v in value["nodes"]]
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """Structure a GraphQL node into a DTO; raises `cattrs` errors on missing fields."""
+    result: T = _CONVERTER.structure(_unwrap(data), cls)
+    return result

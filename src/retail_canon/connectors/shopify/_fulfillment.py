@@ -1,0 +1,65 @@
+"""Shipment confirmation: ``fulfillmentCreate`` for a fulfillment order's latest shipment."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from retail_canon.connectors import RequestSpec, SkippableRecordError, WriteOperation, WriteResult
+from retail_canon.connectors.shopify import mapping
+from retail_canon.connectors.shopify._graphql import FULFILLMENT_CREATE
+from retail_canon.models import FulfillmentOrder
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["CreateFulfillment", "split"]
+
+
+def split(
+    items: Iterable[FulfillmentOrder], check: Callable[[FulfillmentOrder], object], operation: str
+) -> tuple[list[FulfillmentOrder], list[SkippableRecordError]]:
+    """Items the mapping accepts, and a skip for each it refuses (never sent)."""
+    good: list[FulfillmentOrder] = []
+    bad: list[SkippableRecordError] = []
+    for index, item in enumerate(items):
+        try:
+            check(item)
+        except (ValueError, KeyError) as exc:
+            key = item.fulfillment_order_id
+            bad.append(
+                SkippableRecordError(
+                    f"{operation}: {key} refused: {type(exc).__name__}: {exc}",
+                    record_id=key,
+                    source={"operation": operation, "index": index},
+                    record=item,
+                    operation=operation,
+                )
+            )
+        else:
+            good.append(item)
+    return good, bad
+
+
+class CreateFulfillment(WriteOperation[FulfillmentOrder]):
+    operation = "FulfillmentCreate"
+
+    def request(self, item: FulfillmentOrder) -> RequestSpec:
+        variables = {"fulfillment": mapping.fulfillment_input(item)}
+        return RequestSpec(
+            "POST",
+            "/graphql.json",
+            self.operation,
+            json={
+                "query": FULFILLMENT_CREATE,
+                "variables": variables,
+                "operationName": self.operation,
+            },
+            cost=10,
+        )
+
+    def result(self, item: FulfillmentOrder, response: httpx.Response) -> WriteResult:
+        payload = json.loads(response.content)["data"]["fulfillmentCreate"]
+        fulfillment = payload.get("fulfillment") or {}
+        return WriteResult(self.key(item), response.status_code, fulfillment.get("id"), None)
