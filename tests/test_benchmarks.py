@@ -63,13 +63,92 @@ def test_json_lines_have_exactly_the_record_keys(json_records):
 
 def test_json_records_cover_every_case(json_records):
     cases = {(r["bench"], r["case"], r["metric"], r["unit"]) for r in json_records}
-    assert cases == {
+    expected = {
         ("import", "retail_canon.models", "import_ms", "ms"),
         ("validate", "amounts_as_strings", "orders_per_s", "orders/s"),
         ("validate", "amounts_as_numbers", "orders_per_s", "orders/s"),
         ("normalize", "gtin", "gtin_per_s", "GTINs/s"),
         ("normalize", "convert", "convert_per_s", "conversions/s"),
+        ("ratelimit", "configured", "achieved_over_allowed", "requests/s"),
+        ("ratelimit", "configured", "429_after_warmup", "requests without 429"),
+        ("ratelimit", "amazon_signals", "achieved_over_allowed", "requests/s"),
+        ("ratelimit", "amazon_signals", "429_after_warmup", "requests without 429"),
+        ("ratelimit", "walmart_signals", "achieved_over_allowed", "requests/s"),
+        ("ratelimit", "walmart_signals", "429_after_warmup", "requests without 429"),
+        ("ratelimit", "real_clock", "achieved_over_allowed", "requests/s"),
+        ("ratelimit", "real_clock", "429_after_warmup", "requests without 429"),
+        ("mapping", "sales_order", "records_per_s", "records/s"),
+        ("xref", "cold", "refs_per_s", "refs/s"),
+        ("xref", "warm", "refs_per_s", "refs/s"),
+        ("amazon", "settlement_v2", "settlement_ns_per_line", "ns/line"),
+        ("amazon", "settlement_v2", "peak_memory_kib", "KiB"),
+        ("amazon", "backfill_v0", "achieved_over_allowed", "requests/s"),
+        ("amazon", "backfill_2026", "achieved_over_allowed", "requests/s"),
+        ("shopify", "backfill", "achieved_over_allowed", "points/s"),
+        ("walmart", "backfill", "achieved_over_allowed", "requests/s"),
     }
+    assert cases == expected | _sourcing_cases() | _settlement_cases() | _ats_cases()
+
+
+def _ats_cases() -> set[tuple[str, str, str, str]]:
+    cases = {
+        ("ats", "full_python", "recompute_s", "s"),
+        ("ats", "incremental", "event_p50_us", "us"),
+        ("ats", "incremental", "event_p99_us", "us"),
+        ("ats", "incremental_flat", "event_p50_us", "us"),
+    }
+    reasons = ("missed_event", "duplicate_event", "out_of_order", "unexplained_shrink")
+    for reason in (*reasons, "snapshot_lag"):
+        cases.add(("ats", f"drift_{reason}", "precision_pct", "%"))
+        cases.add(("ats", f"drift_{reason}", "recall_pct", "%"))
+    # The numpy path is measured against polars: both in the bench extra.
+    if all(importlib.util.find_spec(name) for name in ("numpy", "polars")):
+        cases.add(("ats", "full_numpy", "recompute_s", "s"))
+    return cases
+
+
+def _settlement_cases() -> set[tuple[str, str, str, str]]:
+    # The settlement bench needs numpy and DuckDB (both in the bench extra).
+    if any(importlib.util.find_spec(name) is None for name in ("numpy", "duckdb")):
+        return set()
+    cases = {
+        ("settlement", "S1", "match_s", "s"),
+        ("settlement", "S1_pure_python", "match_s", "s"),
+        ("settlement", "nested_loop_10k", "match_s", "s"),
+        ("settlement", "growth", "time_growth", "x"),
+        ("settlement", "tenth", "ns_per_line", "ns/line"),
+        ("settlement", "full", "ns_per_line", "ns/line"),
+    }
+    reasons = (
+        "ACCOUNT_FEE", "CHARGEBACK", "DUPLICATE", "FEE_DRIFT", "FX_DIFFERENCE",
+        "PARTIAL_SETTLEMENT", "PAYOUT_INTEGRITY", "REFUND_MISSING_IN_ERP", "REFUND_NOT_SETTLED",
+        "REIMBURSEMENT", "RESERVE_HOLD", "RESERVE_RELEASE", "ROUNDING", "TAX_WITHHELD",
+        "TIMING", "UNMATCHED",
+    )  # fmt: skip
+    for reason in reasons:
+        cases.add(("settlement", reason, "precision_pct", "%"))
+        cases.add(("settlement", reason, "recall_pct", "%"))
+    return cases
+
+
+def _sourcing_cases() -> set[tuple[str, str, str, str]]:
+    # The sourcing bench needs numpy, its optimality records HiGHS (both in the bench extra).
+    if importlib.util.find_spec("numpy") is None:
+        return set()
+    cases = {
+        ("sourcing", "route", "ms_per_order", "ms"),
+        ("sourcing", "route_vs_greedy", "ms_per_order", "ms"),
+    }
+    for name in ("first_eligible", "priority_greedy", "highest_stock", "nearest_first"):
+        cases.add(("sourcing", f"vs_{name}", "cost_per_unit", "cost/unit"))
+        cases.add(("sourcing", f"vs_{name}", "packages_per_order", "packages/order"))
+        cases.add(("sourcing", f"vs_{name}", "fill_rate_pct", "% of units"))
+    if importlib.util.find_spec("highspy") is not None:
+        for metric in ("gap_mean_pct", "gap_p99_pct", "gap_max_pct"):
+            cases.add(("sourcing", "optimality", metric, "% of optimal cost"))
+        cases.add(("sourcing", "optimality", "share_optimal_pct", "% of orders"))
+        cases.add(("sourcing", "optimality", "packages", "packages"))
+    return cases
 
 
 def test_json_ratio_is_ours_over_baseline(json_records):

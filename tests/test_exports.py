@@ -47,9 +47,14 @@ def test_models_all_equals_public_names():
 
 
 def test_top_level_all_equals_public_names():
-    exported = set(retail_canon.__all__) - {"__version__", "models", "normalize"}
+    exported = set(retail_canon.__all__) - {"__version__"} - set(retail_canon._SUBPACKAGES)
     public = _public_names(retail_canon)
     assert exported == public
+
+
+def test_every_subpackage_is_reachable_lazily_from_the_top_level():
+    for name in retail_canon._SUBPACKAGES:
+        assert getattr(retail_canon, name).__name__ == f"retail_canon.{name}"
 
 
 def test_models_are_reachable_lazily_from_the_top_level():

@@ -34,11 +34,22 @@ from retail_canon._exceptions import (
 from retail_canon._version import __version__
 
 if TYPE_CHECKING:
-    from retail_canon import models, normalize
+    from retail_canon import (
+        ats,
+        connectors,
+        mapping,
+        models,
+        normalize,
+        settlement,
+        sourcing,
+        xref,
+    )
 
 __all__ = [
     "__version__",
+    "ats",
     "CanonicalValueError",
+    "connectors",
     "CurrencyMismatch",
     "IncompatibleUnits",
     "InexactConversion",
@@ -51,18 +62,24 @@ __all__ = [
     "InvalidNumber",
     "InvalidTimestamp",
     "InvalidTransition",
+    "mapping",
     "models",
     "NaiveTimestamp",
     "normalize",
     "RetailCanonError",
     "RetailCanonWarning",
     "RoundingNotPossible",
+    "settlement",
+    "sourcing",
     "UnknownCurrency",
     "UnknownStatusValue",
     "UnknownUnit",
+    "xref",
 ]
 
-_SUBPACKAGES = frozenset({"models", "normalize"})
+_SUBPACKAGES = frozenset(
+    {"ats", "connectors", "mapping", "models", "normalize", "settlement", "sourcing", "xref"}
+)
 
 
 def __getattr__(name: str) -> Any:
