@@ -21,8 +21,8 @@ def tests(session: nox.Session) -> None:
     The xref tests start a throwaway PostgreSQL; with RETAIL_CANON_REQUIRE_POSTGRES=1 (CI)
     a missing server fails them instead of skipping them.
     """
-    session.install("-e", ".[dev,postgres]")
-    passed = ("RETAIL_CANON_REQUIRE_POSTGRES",)
+    session.install("-e", ".[dev,postgres,tryton]")
+    passed = ("RETAIL_CANON_REQUIRE_POSTGRES", "RETAIL_CANON_REQUIRE_TRYTON")
     # pytest exits 5 when it collected nothing: nox treats that as a failure, on purpose.
     session.run(
         "python",
