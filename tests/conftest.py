@@ -1,4 +1,4 @@
-"""Shared test configuration: hypothesis profiles.
+"""Shared test configuration: hypothesis profiles, and the throwaway PostgreSQL cluster.
 
 ``ci`` (the default) keeps the whole suite fast on a small runner; pick another profile
 with ``HYPOTHESIS_PROFILE=dev`` (more examples) or ``HYPOTHESIS_PROFILE=thorough``.
@@ -7,8 +7,12 @@ with ``HYPOTHESIS_PROFILE=dev`` (more examples) or ``HYPOTHESIS_PROFILE=thorough
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from _postgres import PgCluster, start_cluster
 
 settings.register_profile(
     "ci",
@@ -30,3 +34,9 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A real PostgreSQL server for the session (see ``tests/_postgres.py``)."""
+    yield from start_cluster()

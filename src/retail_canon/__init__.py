@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         normalize,
         settlement,
         sourcing,
+        workflow,
         xref,
     )
 
@@ -74,11 +75,22 @@ __all__ = [
     "UnknownCurrency",
     "UnknownStatusValue",
     "UnknownUnit",
+    "workflow",
     "xref",
 ]
 
 _SUBPACKAGES = frozenset(
-    {"ats", "connectors", "mapping", "models", "normalize", "settlement", "sourcing", "xref"}
+    {
+        "ats",
+        "connectors",
+        "mapping",
+        "models",
+        "normalize",
+        "settlement",
+        "sourcing",
+        "workflow",
+        "xref",
+    }
 )
 
 
