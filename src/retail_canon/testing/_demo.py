@@ -115,7 +115,8 @@ class DemoVendorFake(FakeVendor):
         signals: how the server-side rate limit (`rate_limit`) announces itself:
             ``"none"``; ``"amazon"`` (``x-amzn-RateLimit-Limit`` on successes, bare 429s);
             ``"walmart"`` (``x-current-token-count``, ``x-next-replenish-time`` in ms).
-        clock, faults, seed, latency: as for `FakeVendor`.
+
+    ``clock``, ``faults``, ``seed`` and ``latency`` are as for `FakeVendor`.
     """
 
     base_url = "https://demo.retail-canon.test"
