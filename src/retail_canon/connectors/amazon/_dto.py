@@ -8,13 +8,11 @@ same `AmzMoney`, with string or number amounts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn, override
+
+from retail_canon.connectors._wire import camel_case, pascal_case, wire_converter
 
 __all__ = [
     "V0",
@@ -212,42 +210,12 @@ class OrderV2026:
     recipient: Recipient2026 | None = None
 
 
-def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
-
-
-def _camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(part.capitalize() for part in rest)
-
-
 _V0_NAMES = {"asin": "ASIN", "seller_sku": "SellerSKU", "promotion_ids": "PromotionIds"}
 
 
-def _decimal(value: Any, _: type) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal | float):
-        msg = f"not a number: {value!r}"
-        raise TypeError(msg)
-    return Decimal(str(value))
-
-
-def _converter(case: Callable[[str], str], names: dict[str, str]) -> cattrs.Converter:
-    converter = cattrs.Converter(forbid_extra_keys=False)
-    converter.register_structure_hook(Decimal, _decimal)
-
-    def factory(cls: type) -> Any:
-        renames = {
-            a.name: override(rename=names.get(a.name, case(a.name))) for a in attrs.fields(cls)
-        }
-        return make_dict_structure_fn(cls, converter, **renames)  # type: ignore[arg-type]
-
-    converter.register_structure_hook_factory(attrs.has, factory)
-    return converter
-
-
-V0 = _converter(_pascal, _V0_NAMES)
+V0 = wire_converter(pascal_case, _V0_NAMES)
 """Structures Orders v0 bodies (PascalCase)."""
-V2026 = _converter(_camel, {})
+V2026 = wire_converter(camel_case)
 """Structures Orders 2026-01-01 bodies (camelCase)."""
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn, override
+
+from retail_canon.connectors._wire import camel_case, wire_converter
 
 __all__ = ["Charge", "InventoryNode", "LineStatus", "Order", "OrderLine", "structure"]
 
@@ -98,24 +98,7 @@ class InventoryNode:
     reserved_qty: InventoryQuantity | None = None
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def _converter() -> cattrs.Converter:
-    conv = cattrs.Converter()
-    conv.register_structure_hook(Decimal, lambda value, _: Decimal(str(value)))
-
-    def factory(cls: type[Any]) -> Any:
-        names = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(cls)}
-        return make_dict_structure_fn(cls, conv, **names)  # type: ignore[arg-type]
-
-    conv.register_structure_hook_factory(attrs.has, factory)
-    return conv
-
-
-_CONVERTER = _converter()
+_CONVERTER = wire_converter(camel_case)
 
 
 def _unwrap(value: Any) -> Any:
