@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
+from _lockstep import run_in_lockstep
 from retail_canon.workflow import Envelope, ExceptionStatus, ReasonCode
 
 WORKER = Path(__file__).with_name("_worker.py")
@@ -17,37 +16,10 @@ RECORDS = 300
 
 
 def _run_workers(*args: str) -> list[dict]:
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(WORKER), args[0], args[1], str(w), *args[2:]],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for w in range(PROCESSES)
+    commands = [
+        [sys.executable, str(WORKER), args[0], args[1], str(w), *args[2:]] for w in range(PROCESSES)
     ]
-    try:
-        for proc in procs:  # all connected and migrated: start together
-            assert proc.stdout is not None
-            assert proc.stdout.readline().strip() == "ready"
-        for proc in procs:
-            assert proc.stdin is not None
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-        results = []
-        for proc in procs:
-            out, _ = proc.communicate(timeout=120)
-            assert proc.returncode == 0
-            results.append(json.loads(out.strip().splitlines()[-1]))
-        return results
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            for pipe in (proc.stdin, proc.stdout):
-                if pipe is not None and not pipe.closed:
-                    pipe.close()
+    return run_in_lockstep(commands, timeout=120)
 
 
 def test_idempotency_under_four_processes(backend):

@@ -6,13 +6,12 @@ No duplicate links, no lost links, and every conflict reported to the process th
 from __future__ import annotations
 
 import itertools
-import json
-import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from _lockstep import run_in_lockstep
 from retail_canon.models import ExternalRef
 from retail_canon.xref import ResolutionStatus, XrefResolver
 
@@ -27,34 +26,11 @@ ALL_REFS = range((PROCESSES - 1) * STRIDE + PER_PROCESS)
 
 
 def _run_workers(url: str) -> list[dict]:
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(WORKER), url, str(w), str(PER_PROCESS), str(STRIDE)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+    commands = [
+        [sys.executable, str(WORKER), url, str(w), str(PER_PROCESS), str(STRIDE)]
         for w in range(PROCESSES)
     ]
-    try:
-        for proc in procs:  # all connected and migrated: start together
-            assert proc.stdout is not None
-            assert proc.stdout.readline().strip() == "ready"
-        for proc in procs:
-            assert proc.stdin is not None
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-        results = []
-        for proc in procs:
-            out, _ = proc.communicate(timeout=300)
-            assert proc.returncode == 0
-            results.append(json.loads(out.strip().splitlines()[-1]))
-        return results
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+    return run_in_lockstep(commands, timeout=300)
 
 
 def test_concurrent_linking_from_four_processes(backend):
