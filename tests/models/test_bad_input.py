@@ -255,6 +255,27 @@ def test_exact_json_reread_keeps_the_other_errors_paths() -> None:
     assert all(e["type"] != "exact_decimal_json" for e in errors)
 
 
+def test_json_numbers_read_exactly_with_and_without_a_callers_context() -> None:
+    doc = '{"amount": 0.1000000000000000055511151231257827, "currency": "USD"}'
+    exact = Decimal("0.1000000000000000055511151231257827")
+    assert Money.model_validate_json(doc).amount == exact
+    assert Money.model_validate_json(doc, context={"source": "x"}).amount == exact
+    assert Money.model_validate_json('{"amount": 12.30, "currency": "USD"}').amount.as_tuple() == (
+        Decimal("12.30").as_tuple()
+    )
+
+
+def test_json_number_inside_a_users_model_is_a_validation_error() -> None:
+    # Outside CanonicalModel.model_validate_json nobody re-reads the document, so a JSON
+    # number is refused with a typed validation error, never a stray internal signal.
+    class Envelope(BaseModel):
+        price: Money
+
+    with pytest.raises(ValidationError) as info:
+        Envelope.model_validate_json('{"price": {"amount": 1.5, "currency": "USD"}}')
+    assert error_at(info.value.errors(), ("price", "amount"))["type"] == "exact_decimal_json"
+
+
 # Identifiers and versions ---------------------------------------------------------------
 
 

@@ -50,6 +50,23 @@ _EXACT_MESSAGE = (
 )
 
 
+class _ReadExactly(Exception):
+    """Raised inside pydantic-core to abandon a JSON pass that met a JSON number."""
+
+
+class _FirstPass(dict[str, Any]):
+    """Validation context of `CanonicalModel.model_validate_json`'s first pass (empty, falsy)."""
+
+
+_READ_EXACTLY_CONTEXT: Any = _FirstPass()
+
+
+def _json_number(value: float, info: core_schema.ValidationInfo) -> Decimal:
+    if info.context is _READ_EXACTLY_CONTEXT:
+        raise _ReadExactly
+    raise PydanticCustomError(_JSON_NUMBER, _EXACT_MESSAGE)
+
+
 class _Exact:
     """Annotation marker: a Decimal validated without ever passing through a binary float.
 
@@ -78,8 +95,17 @@ class _Exact:
             custom_error_message=_EXACT_MESSAGE,
             mode="left_to_right",
         )
+        # A JSON number with a fraction or exponent: inside `CanonicalModel.model_validate_json`
+        # it aborts the pass at once (the document is then re-read digit for digit); anywhere
+        # else it is an ``exact_decimal_json`` validation error.
+        from_number = core_schema.chain_schema(
+            [
+                core_schema.float_schema(strict=True, allow_inf_nan=True),
+                core_schema.with_info_plain_validator_function(_json_number),
+            ]
+        )
         json: core_schema.CoreSchema = core_schema.union_schema(
-            [from_str, from_int],
+            [from_str, from_int, from_number],
             custom_error_type=_JSON_NUMBER,
             custom_error_message=_EXACT_MESSAGE,
             mode="left_to_right",
@@ -240,10 +266,13 @@ class CanonicalModel(BaseModel):
                 json_data,
                 strict=strict,
                 extra=extra,
-                context=context,
+                # Without a caller's context, the first JSON number met ends the pass at once.
+                context=_READ_EXACTLY_CONTEXT if context is None else context,
                 by_alias=by_alias,
                 by_name=by_name,
             )
+        except _ReadExactly:
+            pass
         except ValidationError as exc:
             brief = exc.errors(include_url=False, include_context=False, include_input=False)
             if not any(error["type"] == _JSON_NUMBER for error in brief):

@@ -197,33 +197,42 @@ class SalesOrder(StatefulModel):
                     yield value, ("totals", name)
 
     def _single_currency(self) -> bool:
-        # The hot path of every validation: plain loops, no paths built.
+        # The hot path of every validation: plain inlined loops, no paths built, no calls.
         currency = self.currency
+        charges: list[tuple[tuple[Discount, ...], tuple[TaxLine, ...]]] = [
+            (self.discounts, self.tax_lines)
+        ]
         for line in self.lines:
-            if line.unit_price.currency != currency or not _same(
-                currency, line.discounts, line.tax_lines
-            ):
+            if line.unit_price.currency != currency:
                 return False
+            charges.append((line.discounts, line.tax_lines))
         for ship in self.shipping_lines:
-            if ship.price.currency != currency or not _same(
-                currency, ship.discounts, ship.tax_lines
-            ):
+            if ship.price.currency != currency:
                 return False
-        if not _same(currency, self.discounts, self.tax_lines):
-            return False
+            charges.append((ship.discounts, ship.tax_lines))
+        for discounts, tax_lines in charges:
+            for discount in discounts:
+                if discount.amount.currency != currency:
+                    return False
+            for tax in tax_lines:
+                if tax.amount.currency != currency:
+                    return False
+                taxable = tax.taxable_amount
+                if taxable is not None and taxable.currency != currency:
+                    return False
         totals = self.totals
         if totals is None:
             return True
-        return all(
-            money is None or money.currency == currency
-            for money in (
-                totals.subtotal,
-                totals.discount,
-                totals.shipping,
-                totals.tax,
-                totals.grand_total,
-            )
-        )
+        for money in (
+            totals.subtotal,
+            totals.discount,
+            totals.shipping,
+            totals.tax,
+            totals.grand_total,
+        ):
+            if money is not None and money.currency != currency:
+                return False
+        return True
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
