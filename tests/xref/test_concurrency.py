@@ -15,9 +15,9 @@ from _lockstep import run_in_lockstep
 from retail_canon.models import ExternalRef
 from retail_canon.xref import ResolutionStatus, XrefResolver
 
-WORKER = Path(__file__).with_name("_worker.py")
+WORKER = Path(__file__).with_name("_xref_worker.py")
 sys.path.insert(0, str(WORKER.parent))
-from _worker import refs_of_worker, wanted_id  # noqa: E402
+from _xref_worker import refs_of_worker, wanted_id  # noqa: E402
 
 PROCESSES = 4
 PER_PROCESS = 5_000

@@ -1,6 +1,6 @@
 """A worker process of the concurrency test: link overlapping refs, report each outcome.
 
-Usage: ``python _worker.py URL WORKER REFS_PER_WORKER STRIDE``. The worker waits for a line
+Usage: ``python _xref_worker.py URL WORKER REFS_PER_WORKER STRIDE``. The worker waits for a line
 on stdin (so that all workers start together), links its refs one ``link`` call (one
 transaction) each, and prints one JSON object: its outcomes as ``[ref, "ok"|"conflict", id]``
 where ``id`` is the id the ref was found linked to.
