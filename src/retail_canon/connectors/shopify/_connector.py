@@ -1,9 +1,9 @@
-"""The Shopify Admin GraphQL connector: orders and inventory levels."""
+"""The Shopify Admin GraphQL connector: orders, inventory, shipments, payouts, returns."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -21,12 +21,15 @@ from retail_canon.connectors import (
     HttpConnector,
     InventorySink,
     InventorySource,
+    ListingSink,
     OrderSource,
     Page,
     RateLimit,
     ReadStream,
     Records,
     RequestSpec,
+    ReturnSource,
+    SettlementSource,
     ShipmentSink,
     SignalReader,
     SkippableRecordError,
@@ -37,7 +40,17 @@ from retail_canon.connectors import (
 from retail_canon.connectors.shopify import _dto, _graphql, mapping
 from retail_canon.connectors.shopify._bulk import BulkOrders, bulk_orders_flow
 from retail_canon.connectors.shopify._fulfillment import CreateFulfillment, split
-from retail_canon.models import FulfillmentOrder, InventoryPosition, SalesOrder
+from retail_canon.connectors.shopify._listings import ListingEnricher, ProductSet, prepare
+from retail_canon.connectors.shopify._payments import PayoutsStream, payout_transactions
+from retail_canon.connectors.shopify._returns import ReturnsStream
+from retail_canon.models import (
+    FulfillmentOrder,
+    InventoryPosition,
+    Product,
+    ReturnAuthorization,
+    SalesOrder,
+    SettlementRecord,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -77,6 +90,12 @@ class ShopifyConfig(ConnectorConfig):
             conflict.
         inventory_reason: the ``reason`` of inventory writes.
         reference_document_uri: the ``referenceDocumentUri`` of inventory writes.
+        payout_page_size: Shopify Payments payouts per query.
+        transaction_page_size: balance transactions per query (each payout is read whole).
+        returns_page_size: orders per query of a returns read.
+        returns_per_order: returns (and refunds) read per order; an order with more is
+            reported, not cut.
+        return_lines: lines read per return or refund; one with more is reported.
     """
 
     base_url: str = ""
@@ -90,6 +109,11 @@ class ShopifyConfig(ConnectorConfig):
     cas_attempts: int = Field(default=3, ge=1, le=10)
     inventory_reason: str = "correction"
     reference_document_uri: str | None = None
+    payout_page_size: int = Field(default=10, ge=1, le=250)
+    transaction_page_size: int = Field(default=100, ge=1, le=190)
+    returns_page_size: int = Field(default=5, ge=1, le=250)
+    returns_per_order: int = Field(default=3, ge=1, le=50)
+    return_lines: int = Field(default=10, ge=1, le=250)
 
     @model_validator(mode="before")
     @classmethod
@@ -103,13 +127,7 @@ class ShopifyConfig(ConnectorConfig):
         return data
 
 
-def _gql(
-    operation: str, query: str, variables: Mapping[str, Any], cost: float, *, read: bool
-) -> RequestSpec:
-    body = {"query": query, "variables": dict(variables), "operationName": operation}
-    return RequestSpec(
-        "POST", "/graphql.json", operation, json=body, cost=cost, idempotent=True if read else None
-    )
+_gql = _graphql.gql
 
 
 class _Orders(ReadStream[SalesOrder]):
@@ -186,14 +204,27 @@ class _Inventory(ReadStream[InventoryPosition]):
 
 
 class ShopifyConnector(
-    HttpConnector[ShopifyConfig], OrderSource, InventorySource, InventorySink, ShipmentSink
+    HttpConnector[ShopifyConfig],
+    OrderSource,
+    ShipmentSink,
+    InventorySource,
+    InventorySink,
+    ListingSink,
+    ReturnSource,
+    SettlementSource,
 ):
     """One Shopify shop over the Admin GraphQL API.
 
     Every request draws from one cost budget (``rate_limit_key`` ``"graphql"``), kept in
     step with ``extensions.cost.throttleStatus``; ``THROTTLED`` answers (HTTP 200) are
     retried after the budget refills; mutation ``userErrors`` raise typed errors.
+
+    Attributes:
+        listing_enricher: the default channel-specific hook of `write_listings`
+            (``(product, product_set_input) -> product_set_input``), or `None`.
     """
+
+    listing_enricher: ListingEnricher | None = None
 
     name = "shopify"
     config_model = ShopifyConfig
@@ -220,6 +251,23 @@ class ShopifyConnector(
     def check_response(self, response: httpx.Response, spec: RequestSpec) -> ConnectorError | None:
         """``errors`` and ``userErrors`` that arrive with HTTP 200."""
         return _graphql.graphql_error(response.content, spec.operation, response.status_code)
+
+    def call_flow(
+        self, spec: RequestSpec, parse: Callable[[httpx.Response], Any] | None = None
+    ) -> Flow[Any]:
+        """The request core; completes each payout of a ``Payouts`` page.
+
+        Every balance transaction of each payout is read (all pages), so a settlement is
+        handed out whole.
+        """
+        result = yield from super().call_flow(spec, parse)
+        if spec.operation != "Payouts" or not isinstance(result, Page):
+            return result
+        payouts = []
+        for payout in result.records:
+            transactions = yield from payout_transactions(self, payout)
+            payouts.append({**payout, "transactions": transactions})
+        return Page(payouts, result.next_token)
 
     # -- orders ---------------------------------------------------------------------------
 
@@ -260,6 +308,69 @@ class ShopifyConnector(
             shop=config.shop,
             presentment=config.currency == "presentment",
         )
+
+    # -- settlements, returns, listings ---------------------------------------------------
+
+    def read_settlements(
+        self, *, since: datetime | None = None, checkpoint: Checkpoint | None = None
+    ) -> Records[SettlementRecord]:
+        """Shopify Payments payouts issued at or after ``since``, oldest first.
+
+        Each comes with every balance transaction; a payout whose transactions do not add
+        up to its net is skipped and reported (`mapping.PayoutIntegrityError` in the
+        reason).
+        """
+        return self.read(PayoutsStream(self), since=since, checkpoint=checkpoint)
+
+    def aread_settlements(
+        self, *, since: datetime | None = None, checkpoint: Checkpoint | None = None
+    ) -> AsyncRecords[SettlementRecord]:
+        """Async twin of `read_settlements`."""
+        return self.aread(PayoutsStream(self), since=since, checkpoint=checkpoint)
+
+    def read_returns(
+        self, *, since: datetime | None = None, checkpoint: Checkpoint | None = None
+    ) -> Records[ReturnAuthorization]:
+        """Returns and item refunds of orders updated at or after ``since``.
+
+        Ascending by the order's ``updatedAt``; see ``docs/shopify.md`` for what counts.
+        """
+        return self.read(ReturnsStream(self), since=since, checkpoint=checkpoint)
+
+    def aread_returns(
+        self, *, since: datetime | None = None, checkpoint: Checkpoint | None = None
+    ) -> AsyncRecords[ReturnAuthorization]:
+        """Async twin of `read_returns`."""
+        return self.aread(ReturnsStream(self), since=since, checkpoint=checkpoint)
+
+    def write_listings(
+        self, products: Iterable[Product], *, enrich: ListingEnricher | None = None
+    ) -> WriteReport:
+        """Create or update each product with its variants through ``productSet``.
+
+        Args:
+            products: the products.
+            enrich: the channel-specific hook (default: `listing_enricher`); it gets each
+                product and its ``ProductSetInput`` and returns the input to send (add
+                ``price`` to the variants there). A product it refuses (``ValueError``,
+                ``KeyError``, ``TypeError``) is reported and not sent.
+
+        A product Shopify refuses (``userErrors``) is reported on the `WriteReport` with
+        the refused field named; the next product is written.
+        """
+        good, refused = prepare(products, enrich or self.listing_enricher)
+        report = self.write(ProductSet(self), good)
+        report.skipped.extend(refused)
+        return report
+
+    async def awrite_listings(
+        self, products: Iterable[Product], *, enrich: ListingEnricher | None = None
+    ) -> WriteReport:
+        """Async twin of `write_listings`."""
+        good, refused = prepare(products, enrich or self.listing_enricher)
+        report = await self.awrite(ProductSet(self), good)
+        report.skipped.extend(refused)
+        return report
 
     # -- shipments ------------------------------------------------------------------------
 

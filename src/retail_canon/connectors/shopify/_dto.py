@@ -6,15 +6,26 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
+import cattrs
 
 from retail_canon.connectors._wire import camel_case, wire_converter
 
 __all__ = [
+    "BalanceTransaction",
+    "FulfillmentLineItem",
     "InventoryLevel",
     "LineItem",
     "Money",
     "MoneyBag",
+    "MoneyV2",
     "Order",
+    "Payout",
+    "Ref",
+    "RefLineItem",
+    "Refund",
+    "RefundLineItem",
+    "Return",
+    "ReturnLineItem",
     "TaxLine",
     "structure",
 ]
@@ -113,6 +124,110 @@ def _unwrap(value: Any) -> Any:
 
 
 def structure(data: Any, cls: type[T]) -> T:
-    """Structure a GraphQL node into a DTO; raises `cattrs` errors on missing fields."""
-    result: T = _CONVERTER.structure(_unwrap(data), cls)
+    """Structure a GraphQL node into a DTO.
+
+    Raises:
+        ValueError: a missing or unreadable field, named with its path (so reads skip and
+            report the record instead of failing).
+    """
+    try:
+        result: T = _CONVERTER.structure(_unwrap(data), cls)
+    except cattrs.BaseValidationError as exc:
+        problems = "; ".join(cattrs.transform_error(exc, path=cls.__name__)[:3])
+        raise ValueError(problems) from None
     return result
+
+
+# -- Shopify Payments ---------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class MoneyV2:
+    amount: Decimal
+    currency_code: str
+
+
+@attrs.frozen(slots=True)
+class Ref:
+    id: str
+
+
+@attrs.frozen(slots=True)
+class BalanceTransaction:
+    id: str
+    type: str
+    amount: MoneyV2
+    fee: MoneyV2
+    net: MoneyV2
+    transaction_date: str
+    source_type: str | None = None
+    source_id: str | None = None
+    source_order_transaction_id: str | None = None
+    adjustment_reason: str | None = None
+    associated_order: Ref | None = None
+    test: bool = False
+
+
+@attrs.frozen(slots=True)
+class Payout:
+    id: str
+    issued_at: str
+    net: MoneyV2
+    status: str
+    transaction_type: str = "DEPOSIT"
+    legacy_resource_id: str | None = None
+    external_trace_id: str | None = None
+    transactions: tuple[BalanceTransaction, ...] = ()
+
+
+# -- returns and refunds ------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class RefLineItem:
+    id: str
+    sku: str | None = None
+
+
+@attrs.frozen(slots=True)
+class FulfillmentLineItem:
+    line_item: RefLineItem
+
+
+@attrs.frozen(slots=True)
+class RefundLineItem:
+    quantity: int
+    line_item: RefLineItem
+    subtotal_set: MoneyBag | None = None
+    total_tax_set: MoneyBag | None = None
+    restock_type: str | None = None
+
+
+@attrs.frozen(slots=True)
+class Refund:
+    id: str
+    created_at: str
+    refund_line_items: tuple[RefundLineItem, ...] = ()
+    total_refunded_set: MoneyBag | None = None
+    note: str | None = None
+    return_: Ref | None = None
+
+
+@attrs.frozen(slots=True)
+class ReturnLineItem:
+    id: str
+    quantity: int
+    fulfillment_line_item: FulfillmentLineItem
+    return_reason: str | None = None
+    return_reason_note: str | None = None
+
+
+@attrs.frozen(slots=True)
+class Return:
+    id: str
+    status: str
+    created_at: str
+    return_line_items: tuple[ReturnLineItem, ...]
+    name: str | None = None
+    request_approved_at: str | None = None
+    closed_at: str | None = None

@@ -7,20 +7,36 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from retail_canon.connectors import BadRequest, Conflict, ConnectorError, RateLimited
+from retail_canon.connectors import (
+    BadRequest,
+    Conflict,
+    ConnectorError,
+    MalformedResponse,
+    RateLimited,
+    RequestSpec,
+)
 
 __all__ = [
+    "BALANCE_TRANSACTIONS_QUERY",
     "INVENTORY_QUERY",
     "INVENTORY_SET",
     "ITEM_BY_SKU_QUERY",
     "ORDERS_QUERY",
+    "PAYOUTS_QUERY",
+    "PRODUCT_SET",
+    "RETURNS_QUERY",
     "FULFILLMENT_CREATE",
     "FULFILLMENT_ORDERS_QUERY",
     "InventoryConflict",
     "ShopifyUserError",
+    "balance_transactions_cost",
+    "data_of",
+    "gql",
     "graphql_error",
     "inventory_cost",
     "orders_cost",
+    "payouts_cost",
+    "returns_cost",
 ]
 
 _MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
@@ -99,6 +115,137 @@ mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
   }
 }
 """
+
+
+_MONEY_V2 = "amount currencyCode"
+
+PAYOUTS_QUERY = f"""
+query Payouts($first: Int!, $after: String, $query: String) {{
+  shopifyPaymentsAccount {{
+    payouts(first: $first, after: $after, query: $query, sortKey: ISSUED_AT) {{
+      nodes {{
+        id legacyResourceId issuedAt status transactionType externalTraceId
+        net {{ {_MONEY_V2} }}
+      }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
+}}
+"""
+
+BALANCE_TRANSACTIONS_QUERY = f"""
+query BalanceTransactions($first: Int!, $after: String, $query: String!) {{
+  shopifyPaymentsAccount {{
+    balanceTransactions(first: $first, after: $after, query: $query, sortKey: PROCESSED_AT) {{
+      nodes {{
+        id type test transactionDate sourceType sourceId sourceOrderTransactionId
+        adjustmentReason
+        amount {{ {_MONEY_V2} }}
+        fee {{ {_MONEY_V2} }}
+        net {{ {_MONEY_V2} }}
+        associatedOrder {{ id }}
+      }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
+}}
+"""
+
+_REFUND = f"""
+  id createdAt note
+  return {{ id }}
+  totalRefundedSet {{ {_MONEY} }}
+  refundLineItems(first: $lines) {{
+    pageInfo {{ hasNextPage }}
+    nodes {{
+      quantity restockType
+      lineItem {{ id sku }}
+      subtotalSet {{ {_MONEY} }}
+      totalTaxSet {{ {_MONEY} }}
+    }}
+  }}
+"""
+
+RETURNS_QUERY = f"""
+query Returns($first: Int!, $returns: Int!, $lines: Int!, $after: String, $query: String) {{
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
+    nodes {{
+      id updatedAt
+      returns(first: $returns) {{
+        pageInfo {{ hasNextPage }}
+        nodes {{
+          id name status createdAt requestApprovedAt closedAt
+          returnLineItems(first: $lines) {{
+            pageInfo {{ hasNextPage }}
+            nodes {{
+              ... on ReturnLineItem {{
+                id quantity returnReason returnReasonNote
+                fulfillmentLineItem {{ lineItem {{ id sku }} }}
+              }}
+            }}
+          }}
+        }}
+      }}
+      refunds(first: $returns) {{ {_REFUND} }}
+    }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+
+PRODUCT_SET = """
+mutation ProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
+  productSet(input: $input, identifier: $identifier, synchronous: true) {
+    product { id handle }
+    userErrors { field message code }
+  }
+}
+"""
+
+
+def payouts_cost(first: int) -> int:
+    """Requested cost of `PAYOUTS_QUERY`."""
+    return 2 + first * 2
+
+
+def balance_transactions_cost(first: int) -> int:
+    """Requested cost of `BALANCE_TRANSACTIONS_QUERY`."""
+    return 2 + first * 5
+
+
+def returns_cost(first: int, returns: int, lines: int) -> int:
+    """Requested cost of `RETURNS_QUERY`: returns and refunds per order, lines per each."""
+    return 2 + first * (1 + 2 * returns * (2 + lines * 2))
+
+
+def gql(
+    operation: str, query: str, variables: Mapping[str, Any], cost: float, *, read: bool = True
+) -> RequestSpec:
+    """The request of one GraphQL document; ``read`` (or an idempotent mutation) may repeat."""
+    body = {"query": query, "variables": dict(variables), "operationName": operation}
+    return RequestSpec(
+        "POST", "/graphql.json", operation, json=body, cost=cost, idempotent=True if read else None
+    )
+
+
+def data_of(operation: str) -> Any:
+    """A ``parse`` function for `call_flow`: the ``data`` of a JSON answer, exactly.
+
+    Unreadable answers raise `MalformedResponse` (retried like a transport fault).
+    """
+
+    def parse(response: Any) -> Any:
+        try:
+            body = json.loads(response.content, parse_float=Decimal)
+            data = body["data"]
+            if not isinstance(data, dict):
+                raise TypeError(type(data).__name__)
+        except (ValueError, KeyError, TypeError) as exc:
+            msg = f"{operation}: unreadable answer ({type(exc).__name__})"
+            raise MalformedResponse(msg, operation=operation, status=response.status_code) from None
+        return data
+
+    return parse
 
 
 def orders_cost(first: int, lines: int) -> int:

@@ -1,8 +1,12 @@
-"""Shopify webhooks: signature verification (constant time) and order payloads.
+"""Shopify webhooks: signature verification (constant time) and canonical events.
 
 A delivery is verified before anything reads it: ``X-Shopify-Hmac-Sha256`` must be the
 base64 HMAC-SHA256 of the raw body under the app's client secret. A bad or missing
 signature raises `WebhookSignatureError` and the body is never parsed.
+
+Topics: ``orders/create`` and ``orders/updated`` → `SalesOrder`; ``refunds/create`` →
+`ReturnAuthorization` (the mapping of `ShopifyConnector.read_returns`);
+``inventory_levels/update`` → `InventoryLevelUpdate`.
 """
 
 from __future__ import annotations
@@ -11,19 +15,55 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 
+import attrs
 from pydantic import SecretStr
 
 from retail_canon.connectors import ConnectorError
 from retail_canon.connectors.shopify import _dto, mapping
-from retail_canon.models import SalesOrder
+from retail_canon.models import ExternalRef, ReturnAuthorization, ReturnStatus, SalesOrder
+from retail_canon.normalize.dates import parse_timestamp
 
-__all__ = ["ORDER_TOPICS", "WebhookSignatureError", "parse_webhook", "verify_webhook"]
+__all__ = [
+    "ORDER_TOPICS",
+    "TOPICS",
+    "InventoryLevelUpdate",
+    "WebhookSignatureError",
+    "parse_webhook",
+    "verify_webhook",
+]
 
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated"})
 """Topics `parse_webhook` turns into a `SalesOrder`."""
+
+TOPICS = ORDER_TOPICS | {"refunds/create", "inventory_levels/update"}
+"""Every topic `parse_webhook` reads."""
+
+
+@attrs.frozen(slots=True)
+class InventoryLevelUpdate:
+    """An ``inventory_levels/update`` delivery: the new ``available`` of one level.
+
+    Shopify sends the inventory item and location, not the SKU, and only the
+    ``available`` quantity (not ``on_hand``): resolve the item to a SKU
+    (`ShopifyConnector.read_inventory` has it in ``external_refs``) before building an
+    `InventoryPosition`.
+
+    Attributes:
+        inventory_item_id: the inventory item's GID.
+        location_id: the location's number (as `InventoryPosition.location_id`).
+        available: the new ``available`` quantity; `None` when the item is not tracked.
+        updated_at: when it changed (timezone-aware UTC).
+    """
+
+    inventory_item_id: str
+    location_id: str
+    available: Decimal | None
+    updated_at: datetime
+
 
 _FULFILLMENT = {
     None: "UNFULFILLED",
@@ -119,6 +159,110 @@ def _order_node(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _gid(kind: str, value: Any, gid: Any = None) -> str:
+    return str(gid) if gid else f"gid://shopify/{kind}/{value}"
+
+
+def _refund_node(payload: dict[str, Any], currency: str) -> dict[str, Any]:
+    """A REST refund payload in the Admin GraphQL shape the DTOs read."""
+    linked = payload.get("return") or None
+    return {
+        "id": _gid("Refund", payload["id"], payload.get("admin_graphql_api_id")),
+        "createdAt": payload["created_at"],
+        "note": payload.get("note"),
+        "return": None
+        if not linked
+        else {"id": _gid("Return", linked.get("id"), linked.get("admin_graphql_api_id"))},
+        "refundLineItems": [
+            {
+                "quantity": item["quantity"],
+                "restockType": str(item.get("restock_type") or "").upper() or None,
+                "lineItem": {
+                    "id": _gid(
+                        "LineItem",
+                        item.get("line_item_id") or (item.get("line_item") or {}).get("id"),
+                    ),
+                    "sku": (item.get("line_item") or {}).get("sku"),
+                },
+                "subtotalSet": _bag(item.get("subtotal", "0"), currency, item.get("subtotal_set")),
+                "totalTaxSet": _bag(
+                    item.get("total_tax", "0"), currency, item.get("total_tax_set")
+                ),
+            }
+            for item in payload.get("refund_line_items") or []
+        ],
+    }
+
+
+def _refund(payload: dict[str, Any], shop: str, presentment: bool) -> ReturnAuthorization:
+    currency = payload.get("currency") or next(
+        (t.get("currency") for t in payload.get("transactions") or [] if t.get("currency")),
+        None,
+    )
+    if not currency:
+        msg = "refunds/create: no currency in the payload (transactions[].currency)"
+        raise ValueError(msg)
+    refund = _dto.structure(_refund_node(payload, currency), _dto.Refund)
+    order_gid = _gid("Order", payload["order_id"])
+    ra = mapping.refund_authorization(
+        refund, order_gid=order_gid, shop=shop, presentment=presentment
+    )
+    if refund.return_ is None:
+        return ra
+    # Refund of a Shopify return: the same RMA as `read_returns`, its state unknown here.
+    ref = ExternalRef(system=mapping.CHANNEL, scheme="return_gid", value=refund.return_.id)
+    return ReturnAuthorization.model_validate(
+        {
+            **ra.model_dump(),
+            "rma_id": mapping.return_id(refund.return_.id),
+            "status": ReturnStatus.OTHER,
+            "closed_at": None,
+            "external_refs": [ref.model_dump(), *(r.model_dump() for r in ra.external_refs)],
+        }
+    )
+
+
+def _level(payload: dict[str, Any]) -> InventoryLevelUpdate:
+    available = payload.get("available")
+    return InventoryLevelUpdate(
+        inventory_item_id=_gid("InventoryItem", payload["inventory_item_id"]),
+        location_id=str(payload["location_id"]),
+        available=None if available is None else Decimal(str(available)),
+        updated_at=parse_timestamp(payload["updated_at"], field="updated_at"),
+    )
+
+
+@overload
+def parse_webhook(
+    topic: Literal["orders/create", "orders/updated"],
+    body: bytes,
+    *,
+    signature: str | None,
+    secret: SecretStr | str,
+    shop: str,
+    presentment: bool = False,
+) -> SalesOrder: ...
+@overload
+def parse_webhook(
+    topic: Literal["refunds/create"],
+    body: bytes,
+    *,
+    signature: str | None,
+    secret: SecretStr | str,
+    shop: str,
+    presentment: bool = False,
+) -> ReturnAuthorization: ...
+@overload
+def parse_webhook(
+    topic: Literal["inventory_levels/update"],
+    body: bytes,
+    *,
+    signature: str | None,
+    secret: SecretStr | str,
+    shop: str,
+    presentment: bool = False,
+) -> InventoryLevelUpdate: ...
+@overload
 def parse_webhook(
     topic: str,
     body: bytes,
@@ -127,25 +271,52 @@ def parse_webhook(
     secret: SecretStr | str,
     shop: str,
     presentment: bool = False,
-) -> SalesOrder:
-    """A verified ``orders/create`` or ``orders/updated`` delivery as a `SalesOrder`.
+) -> SalesOrder | ReturnAuthorization | InventoryLevelUpdate: ...
+def parse_webhook(
+    topic: str,
+    body: bytes,
+    *,
+    signature: str | None,
+    secret: SecretStr | str,
+    shop: str,
+    presentment: bool = False,
+) -> SalesOrder | ReturnAuthorization | InventoryLevelUpdate:
+    """A verified delivery as a canonical event.
+
+    ``orders/create`` and ``orders/updated`` → `SalesOrder`; ``refunds/create`` →
+    `ReturnAuthorization` (``shopify-refund-<n>``, closed, for a refund without a
+    Shopify return; ``shopify-return-<n>`` with status ``OTHER`` for the refund of a
+    return, whose state the delivery does not tell); ``inventory_levels/update`` →
+    `InventoryLevelUpdate`.
 
     Args:
         topic: the ``X-Shopify-Topic`` header.
         body: the raw request body, exactly as received.
         signature: the ``X-Shopify-Hmac-Sha256`` header.
         secret: the app's client secret.
-        shop: the shop, for the order's external reference.
+        shop: the shop, for external references.
         presentment: amounts in presentment currency instead of shop currency.
 
     Raises:
-        WebhookSignatureError: the signature is missing or wrong (checked first).
+        WebhookSignatureError: the signature is missing or wrong (checked first; the body
+            is then never parsed).
         ValueError: a topic this function does not parse, or an unreadable payload.
     """
     verify_webhook(body, signature, secret)
-    if topic not in ORDER_TOPICS:
-        msg = f"webhook topic {topic!r} is not parsed (parsed: {', '.join(sorted(ORDER_TOPICS))})"
+    if topic not in TOPICS:
+        msg = f"webhook topic {topic!r} is not parsed (parsed: {', '.join(sorted(TOPICS))})"
         raise ValueError(msg)
     payload = json.loads(body, parse_float=Decimal)
-    order = _dto.structure(_order_node(payload), _dto.Order)
+    if not isinstance(payload, dict):
+        msg = f"{topic}: the payload is not a JSON object"
+        raise ValueError(msg)
+    try:
+        if topic == "refunds/create":
+            return _refund(payload, shop, presentment)
+        if topic == "inventory_levels/update":
+            return _level(payload)
+        order = _dto.structure(_order_node(payload), _dto.Order)
+    except (KeyError, TypeError) as exc:
+        msg = f"{topic}: unreadable payload ({type(exc).__name__}: {exc})"
+        raise ValueError(msg) from exc
     return mapping.sales_order(order, shop=shop, presentment=presentment)

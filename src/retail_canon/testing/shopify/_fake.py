@@ -18,11 +18,20 @@ from typing import Any
 
 import httpx
 
-from retail_canon.connectors.shopify._graphql import inventory_cost, orders_cost
+from retail_canon.connectors.shopify._graphql import (
+    balance_transactions_cost,
+    inventory_cost,
+    orders_cost,
+    payouts_cost,
+    returns_cost,
+)
 from retail_canon.models import InventoryBuckets, InventoryPosition, SalesOrder
 from retail_canon.testing._fake import FakeRequest, FakeVendor, route
 from retail_canon.testing.shopify._bulk import BulkOperations
 from retail_canon.testing.shopify._fulfillment import FulfillmentOrders
+from retail_canon.testing.shopify._payments import Payments
+from retail_canon.testing.shopify._products import Products
+from retail_canon.testing.shopify._returns import Returns
 from retail_canon.testing.shopify._seed import order_node
 from retail_canon.testing.shopify._seed import stamp as _stamp
 
@@ -39,6 +48,10 @@ _ROOTS = {
     "FulfillmentCreate": "fulfillmentCreate(",
     "BulkRun": "bulkOperationRunQuery(",
     "BulkStatus": "BulkOperation",
+    "Payouts": "payouts(",
+    "BalanceTransactions": "balanceTransactions(",
+    "Returns": "returns(",
+    "ProductSet": "productSet(",
 }
 _UNAVAILABLE = ("reserved", "damaged", "safety_stock", "quality_control")
 _SINCE = re.compile(r"updated_at:>='?([^' ]+)'?")
@@ -54,7 +67,7 @@ def _offset(cursor: str | None) -> int:
     return int(base64.b64decode(cursor).decode().split(":")[1])
 
 
-class ShopifyFake(BulkOperations, FakeVendor):
+class ShopifyFake(BulkOperations, Payments, Returns, Products, FakeVendor):
     """A stateful Shopify shop.
 
     Args:
@@ -91,6 +104,10 @@ class ShopifyFake(BulkOperations, FakeVendor):
         self.bulk_seconds = 30.0
         self.bulk_operations: dict[str, dict[str, Any]] = {}
         self.fulfillment_orders = FulfillmentOrders(autocreate=autostock)
+        self.payouts: dict[str, dict[str, Any]] = {}
+        self.balance_transactions: dict[str, list[dict[str, Any]]] = {}
+        self.order_returns: dict[str, dict[str, Any]] = {}
+        self.products: dict[str, dict[str, Any]] = {}
         self.points_spent = 0.0
         self.throttled = 0
         self._serial = 0
@@ -196,7 +213,14 @@ class ShopifyFake(BulkOperations, FakeVendor):
             return orders_cost(int(variables["first"]), int(variables["lines"]))
         if name == "InventoryLevels":
             return inventory_cost(int(variables["first"]), int(variables["locations"]))
-        return 10.0 if name in ("InventorySet", "FulfillmentCreate") else 4.0
+        if name == "Payouts":
+            return payouts_cost(int(variables["first"]))
+        if name == "BalanceTransactions":
+            return balance_transactions_cost(int(variables["first"]))
+        if name == "Returns":
+            first, returns = int(variables["first"]), int(variables["returns"])
+            return returns_cost(first, returns, int(variables["lines"]))
+        return 10.0 if name in ("InventorySet", "FulfillmentCreate", "ProductSet") else 4.0
 
     def _op_Orders(self, variables: dict[str, Any], version: str) -> tuple[Any, float]:
         rows = sorted(
@@ -356,13 +380,24 @@ class ShopifyFake(BulkOperations, FakeVendor):
         self.items[gid]["levels"][location] = level
 
     def put(self, kind: str, objects: Iterable[Any]) -> None:
-        """Seed ``"orders"`` (`SalesOrder`, id ``shopify-<n>``) or ``"inventory"`` positions."""
+        """Seed canonical objects of ``kind``.
+
+        ``"orders"`` (`SalesOrder`, id ``shopify-<n>``), ``"inventory"`` positions,
+        ``"shipments"`` (`FulfillmentOrder`), ``"settlements"`` (`SettlementRecord`, as
+        payouts) or ``"returns"`` (`ReturnAuthorization`).
+        """
         if kind == "orders":
             for order in objects:
                 self.put_order(order)
             return
         if kind == "shipments":
             self.fulfillment_orders.seed(objects)
+            return
+        if kind == "settlements":
+            self.put_settlements(objects)
+            return
+        if kind == "returns":
+            self.put_returns(objects)
             return
         if kind == "inventory":
             for position in objects:
@@ -381,9 +416,15 @@ class ShopifyFake(BulkOperations, FakeVendor):
         return node
 
     def get(self, kind: str) -> list[Any]:
-        """Positions (``"inventory"``) or fulfillment orders (``"shipments"``) held."""
+        """The canonical objects of ``kind`` held.
+
+        Positions (``"inventory"``), fulfillment orders (``"shipments"``) or products
+        (``"listings"``).
+        """
         if kind == "shipments":
             return list(self.fulfillment_orders.canonical())
+        if kind == "listings":
+            return self.listings()
         if kind != "inventory":
             return super().get(kind)
         return [
