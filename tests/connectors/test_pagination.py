@@ -210,6 +210,7 @@ def test_bad_records_are_skipped_reported_and_logged(demo, connector, caplog):
     assert error.record["id"] == "bad-lines"
     assert "lines" in error.message
     assert "buyer0@example.com" not in error.message
+    assert error.__cause__ is not None  # the mapping's own error, for programmatic use
     assert records.checkpoint.covers("bad-shape", datetime.fromisoformat(bad_time))
     assert [r.event for r in caplog.records] == ["skip"] * 3
 

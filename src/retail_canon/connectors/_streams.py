@@ -252,6 +252,8 @@ def _skip(
         record=record,
         operation=stream.operation,
     )
+    # The original error (e.g. a ValidationError naming the field) stays reachable.
+    error.__cause__ = exc
     state.skipped.append(error)
     connector.log.warning(
         "%s",
