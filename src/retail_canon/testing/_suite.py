@@ -121,7 +121,12 @@ def connector_suite(
             returning them.
         samples: per capability noun (``"orders"``, ``"inventory"``, ...), a function
             ``n -> n canonical objects``: seeded into the fake for sources, written for
-            sinks. Every declared capability needs one.
+            sinks. Every declared capability needs one. A key naming a capability
+            (``"InventorySink"``) overrides the noun's for that capability alone, for
+            connectors whose source and sink of one noun differ (Amazon reads FBA
+            inventory but writes merchant-fulfilled quantities); the fake is then seeded
+            and read back with that key too (``fake.put("InventorySink", ...)``,
+            ``fake.get("InventorySink")``).
         sandbox_env: ``setting → environment variable`` for the sandbox run (no sandbox
             run without it).
         sandbox_config: fixed settings of the sandbox run (its ``base_url``, ...).
@@ -135,8 +140,14 @@ def connector_suite(
     if not caps:
         msg = f"{connector_class.__name__} declares no capability"
         raise TypeError(msg)
-    factories = dict(samples or {})
-    missing = sorted({c.noun for c in caps} - set(factories))
+    given = dict(samples or {})
+    factories: dict[str, SampleFactory] = {}
+    kinds: dict[str, str] = {}
+    for c in caps:
+        kind = c.name if c.name in given else c.noun
+        if kind in given:
+            factories[c.name], kinds[c.name] = given[kind], kind
+    missing = sorted({c.noun for c in caps if c.name not in factories})
     if missing:
         msg = (
             f"connector_suite({connector_class.__name__}): samples needed for {', '.join(missing)}"
@@ -235,8 +246,8 @@ def connector_suite(
             ) -> None:
                 model = cap.model_class()
                 if target.fake is not None:
-                    seeded = factories[cap.noun](n)
-                    target.fake.put(cap.noun, seeded)
+                    seeded = factories[cap.name](n)
+                    target.fake.put(kinds[cap.name], seeded)
                     read = _read(target.connector, cap)
                     assert sorted(_identities(cap, read)) == sorted(_identities(cap, seeded))
                 else:
@@ -248,7 +259,7 @@ def connector_suite(
             @pytest.mark.parametrize("cap", sources, ids=lambda c: c.name)
             def test_sync_and_async_reads_agree(self, target: SuiteTarget, cap: Capability) -> None:
                 vendor = target.require_fake()
-                vendor.put(cap.noun, factories[cap.noun](n))
+                vendor.put(kinds[cap.name], factories[cap.name](n))
                 sync = _read(target.connector, cap)
                 other = target.fresh()
                 asynchronous = asyncio.run(_collect(getattr(other, cap.async_method)(), None))
@@ -259,7 +270,7 @@ def connector_suite(
                 self, target: SuiteTarget, cap: Capability
             ) -> None:
                 vendor = target.require_fake()
-                vendor.put(cap.noun, factories[cap.noun](n))
+                vendor.put(kinds[cap.name], factories[cap.name](n))
                 everything = _read(target.connector, cap)
                 half = len(everything) // 2
                 records = getattr(target.connector, cap.method)()
@@ -276,7 +287,7 @@ def connector_suite(
                 self, target: SuiteTarget, cap: Capability, scanner: SecretScanner
             ) -> None:
                 vendor = target.require_fake()
-                vendor.put(cap.noun, factories[cap.noun](n))
+                vendor.put(kinds[cap.name], factories[cap.name](n))
                 clean = _identities(cap, _read(target.connector, cap))
                 vendor.faults.add(
                     FaultRule(FaultKind.RATE_LIMIT, every=5, retry_after=1.0),
@@ -295,7 +306,7 @@ def connector_suite(
                 vendor = target.require_fake()
                 if not target.connector.auth_provider.refreshable:
                     pytest.skip("the connector's credentials do not expire")
-                vendor.put(cap.noun, factories[cap.noun](n))
+                vendor.put(kinds[cap.name], factories[cap.name](n))
                 clean = _identities(cap, _read(target.connector, cap))
                 vendor.faults.add(FaultRule(FaultKind.AUTH_TOKEN_EXPIRY, every=2, limit=3))
                 assert _identities(cap, _read(target.connector, cap)) == clean
@@ -308,12 +319,12 @@ def connector_suite(
             ) -> None:
                 if target.fake is None and not sandbox_writes:
                     pytest.skip("writes to the sandbox are off (sandbox_writes=False)")
-                items = list(factories[cap.noun](n))
+                items = list(factories[cap.name](n))
                 report = getattr(target.connector, cap.method)(items)
                 assert report.ok, [str(e) for e in report.skipped]
                 assert len(report.written) == len(items)
                 if target.fake is not None:
-                    stored = _identities(cap, target.fake.get(cap.noun))
+                    stored = _identities(cap, target.fake.get(kinds[cap.name]))
                     assert sorted(stored) == sorted(_identities(cap, items))
 
             @pytest.mark.parametrize("cap", sinks, ids=lambda c: c.name)
@@ -321,10 +332,10 @@ def connector_suite(
                 self, target: SuiteTarget, cap: Capability
             ) -> None:
                 vendor = target.require_fake()
-                items = list(factories[cap.noun](n))
+                items = list(factories[cap.name](n))
                 report = asyncio.run(getattr(target.connector, cap.async_method)(items))
                 assert report.ok
-                assert sorted(_identities(cap, vendor.get(cap.noun))) == sorted(
+                assert sorted(_identities(cap, vendor.get(kinds[cap.name]))) == sorted(
                     _identities(cap, items)
                 )
 
@@ -333,7 +344,7 @@ def connector_suite(
                 self, target: SuiteTarget, cap: Capability
             ) -> None:
                 vendor = target.require_fake()
-                items = list(factories[cap.noun](2))
+                items = list(factories[cap.name](2))
                 getattr(target.connector, cap.method)(items[:1])
                 vendor.faults.add(FaultRule(FaultKind.TIMEOUT, every=1, limit=1))
                 try:
@@ -344,7 +355,7 @@ def connector_suite(
                 else:
                     failure = None
                 assert failure is None or failure.maybe_applied
-                stored = _identities(cap, vendor.get(cap.noun))
+                stored = _identities(cap, vendor.get(kinds[cap.name]))
                 assert stored.count(cap.identity(items[1])) == 1
                 assert len(stored) == len(set(stored))
 
@@ -361,7 +372,7 @@ def connector_suite(
             else:
 
                 def attempt() -> Any:
-                    return getattr(target.connector, cap.method)(factories[cap.noun](1))
+                    return getattr(target.connector, cap.method)(factories[cap.name](1))
 
             with pytest.raises(RetriableConnectorError) as info:
                 attempt()

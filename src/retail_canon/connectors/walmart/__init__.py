@@ -1,4 +1,4 @@
-"""Walmart Marketplace (US) connector: orders, acknowledgement, shipping, cancellation, inventory.
+"""Walmart Marketplace (US) connector: orders, shipping, inventory, feeds, recon, returns.
 
 ```python
 from retail_canon.connectors.walmart import WalmartConnector
@@ -16,9 +16,28 @@ from __future__ import annotations
 from retail_canon.connectors.walmart._connector import (
     SERVICE_NAME,
     LineCancellation,
+    ListingEnricher,
     WalmartAuth,
     WalmartConfig,
     WalmartConnector,
 )
+from retail_canon.connectors.walmart._feeds import (
+    FeedItemError,
+    FeedStillProcessing,
+    IngestionError,
+)
+from retail_canon.connectors.walmart.mapping import ListingFieldError, ReconIntegrityError
 
-__all__ = ["LineCancellation", "SERVICE_NAME", "WalmartAuth", "WalmartConfig", "WalmartConnector"]
+__all__ = [
+    "FeedItemError",
+    "FeedStillProcessing",
+    "IngestionError",
+    "LineCancellation",
+    "ListingEnricher",
+    "ListingFieldError",
+    "ReconIntegrityError",
+    "SERVICE_NAME",
+    "WalmartAuth",
+    "WalmartConfig",
+    "WalmartConnector",
+]

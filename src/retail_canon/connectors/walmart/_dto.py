@@ -6,10 +6,20 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
+import cattrs
 
 from retail_canon.connectors._wire import camel_case, wire_converter
 
-__all__ = ["Charge", "InventoryNode", "LineStatus", "Order", "OrderLine", "structure"]
+__all__ = [
+    "Charge",
+    "InventoryNode",
+    "LineStatus",
+    "Order",
+    "OrderLine",
+    "ReturnLine",
+    "ReturnOrder",
+    "structure",
+]
 
 T = TypeVar("T")
 
@@ -98,6 +108,70 @@ class InventoryNode:
     reserved_qty: InventoryQuantity | None = None
 
 
+@attrs.frozen(slots=True)
+class ReturnMoney:
+    """The returns API's money: ``{currencyAmount: number, currencyUnit}``."""
+
+    currency_amount: Decimal
+    currency_unit: str
+
+
+@attrs.frozen(slots=True)
+class ReturnQuantity:
+    measurement_value: Decimal
+    unit_of_measure: str = "EACH"
+
+
+@attrs.frozen(slots=True)
+class ReturnItem:
+    sku: str
+    product_name: str | None = None
+
+
+@attrs.frozen(slots=True)
+class ChargeTotal:
+    """``lineSubTotal``, ``lineTotalTaxes``, ``lineRestockingFee``, ... of a return line."""
+
+    name: str
+    value: ReturnMoney
+
+
+@attrs.frozen(slots=True)
+class TrackingEvent:
+    """One ``returnTrackingDetail`` entry (``eventTag`` is the detailed status)."""
+
+    event_tag: str
+    sequence_no: int | None = None
+    event_time: str | None = None
+    event_description: str | None = None
+
+
+@attrs.frozen(slots=True)
+class ReturnLine:
+    return_order_line_number: str
+    purchase_order_id: str
+    purchase_order_line_number: str
+    item: ReturnItem
+    quantity: ReturnQuantity
+    status: str
+    status_time: str | None = None
+    return_reason: str | None = None
+    charge_totals: tuple[ChargeTotal, ...] = ()
+    return_tracking_detail: tuple[TrackingEvent, ...] = ()
+    current_refund_status: str | None = None
+
+
+@attrs.frozen(slots=True)
+class ReturnOrder:
+    """One return order of ``GET /v3/returns`` (``returnOrderId`` is the RMA number)."""
+
+    return_order_id: str
+    return_order_date: str
+    return_order_lines: tuple[ReturnLine, ...]
+    customer_order_id: str | None = None
+    total_refund_amount: ReturnMoney | None = None
+
+
 _CONVERTER = wire_converter(camel_case)
 
 
@@ -114,6 +188,15 @@ def _unwrap(value: Any) -> Any:
 
 
 def structure(data: Any, cls: type[T]) -> T:
-    """Structure a Walmart record into a DTO; raises `cattrs` errors on missing fields."""
-    result: T = _CONVERTER.structure(_unwrap(data), cls)
+    """Structure a Walmart record into a DTO.
+
+    Raises:
+        ValueError: a missing or unreadable field (each named), so that a read skips and
+            reports the record instead of failing.
+    """
+    try:
+        result: T = _CONVERTER.structure(_unwrap(data), cls)
+    except cattrs.BaseValidationError as exc:
+        problems = "; ".join(cattrs.transform_error(exc, path=cls.__name__)[:5])
+        raise ValueError(problems) from None
     return result

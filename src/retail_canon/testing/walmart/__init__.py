@@ -3,8 +3,10 @@
 Client-credentials tokens at ``/v3/token`` that expire after 15 simulated minutes, the
 ``WM_SEC.ACCESS_TOKEN`` / ``WM_QOS.CORRELATION_ID`` / ``WM_SVC.NAME`` headers checked on
 every call, released orders with ``nextCursor`` paging (epoch-millisecond dates, numeric
-amounts), acknowledgement, single-node inventory writes and multi-node inventory reads, and
-a token bucket per API announced in ``x-current-token-count`` / ``x-next-replenish-time``.
+amounts), acknowledgement, shipping and cancellation, single-node inventory writes and
+multi-node inventory reads, bulk ``inventory`` and ``MP_ITEM`` feeds with their lifecycle
+and per-item statuses, reconciliation reports, returns, and a token bucket per API
+announced in ``x-current-token-count`` / ``x-next-replenish-time``.
 """
 
 from __future__ import annotations

@@ -3,13 +3,17 @@
 Client-credentials tokens at ``/v3/token`` that expire after 15 simulated minutes, the
 ``WM_SEC.ACCESS_TOKEN`` / ``WM_QOS.CORRELATION_ID`` / ``WM_SVC.NAME`` headers checked on
 every call, released orders with ``nextCursor`` paging (epoch-millisecond dates, numeric
-amounts), acknowledgement, single-node inventory writes and multi-node inventory reads, and
-a token bucket per API announced in ``x-current-token-count`` / ``x-next-replenish-time``.
+amounts), acknowledgement, shipping and cancellation, single-node inventory writes and
+multi-node inventory reads, bulk ``inventory`` and ``MP_ITEM`` feeds with their lifecycle
+(``RECEIVED → INPROGRESS → PROCESSED | ERROR``) and per-item statuses, reconciliation
+reports, returns, and a token bucket per API announced in ``x-current-token-count`` /
+``x-next-replenish-time``.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -20,9 +24,12 @@ import httpx
 from retail_canon.models import (
     InventoryBuckets,
     InventoryPosition,
+    Product,
     SalesOrder,
 )
 from retail_canon.testing._fake import FakeRequest, FakeVendor, route
+from retail_canon.testing.walmart._feeds import FakeFeed, feed_status
+from retail_canon.testing.walmart._reports import recon_rows, report_date_of, return_order
 from retail_canon.testing.walmart._shipments import (
     move_quantity,
     order_from_updates,
@@ -53,20 +60,42 @@ class WalmartFake(FakeVendor):
         token_ttl: lifetime of access tokens, simulated seconds (Walmart: 900).
         autocreate: a shipping update for an unknown purchase order creates it from the
             update's lines (so the conformance suite's writes need no seeding).
+        feed_timing: simulated seconds a feed stays ``RECEIVED``, then ``INPROGRESS``.
         **options: see `FakeVendor`.
+
+    Attributes:
+        feeds: every feed received, by id.
+        items: the catalogue written by ``MP_ITEM`` feeds, ``{sku: MPItem entry}``.
+        recon: reconciliation reports, ``{MMDDYYYY: rows}``.
+        returns: return orders, ``{returnOrderId: record}``.
+        item_errors: ``{sku: (code, field, description)}``: refuse that SKU in any feed.
+        feed_errors: ``{feed type: (code, description)}``: end the next such feed in
+            ``ERROR`` (the entry is used once).
     """
 
     base_url = "https://marketplace.walmartapis.com"
     page_token_param = "soIndex"
 
     def __init__(
-        self, *, token_ttl: float = TOKEN_TTL, autocreate: bool = True, **options: Any
+        self,
+        *,
+        token_ttl: float = TOKEN_TTL,
+        autocreate: bool = True,
+        feed_timing: tuple[float, float] = (5.0, 20.0),
+        **options: Any,
     ) -> None:
         super().__init__(**options)
         self.token_ttl = token_ttl
         self.autocreate = autocreate
+        self.feed_timing = feed_timing
         self.orders: dict[str, dict[str, Any]] = {}
         self.inventory: dict[tuple[str, str], int] = {}
+        self.feeds: dict[str, FakeFeed] = {}
+        self.items: dict[str, dict[str, Any]] = {}
+        self.recon: dict[str, list[dict[str, str]]] = {}
+        self.returns: dict[str, dict[str, Any]] = {}
+        self.item_errors: dict[str, tuple[str, str, str]] = {}
+        self.feed_errors: dict[str, tuple[str, str]] = {}
         self.correlation_ids: list[str] = []
         self.tokens_issued = 0
 
@@ -108,12 +137,17 @@ class WalmartFake(FakeVendor):
         return params.get("soIndex") or params.get("nextCursor") or None
 
     def rate_limit_key(self, request: httpx.Request) -> str | None:
-        """One bucket per API: orders, inventory (the token endpoint is not limited)."""
+        """One bucket per API: orders, inventory, feeds, reports, returns (not the token)."""
         path = request.url.path
-        if path.startswith("/v3/orders"):
-            return "orders"
-        if path.startswith("/v3/inventor"):
-            return "inventory"
+        for prefix, key in (
+            ("/v3/orders", "orders"),
+            ("/v3/inventor", "inventory"),
+            ("/v3/feeds", "feeds"),
+            ("/v3/report", "reports"),
+            ("/v3/returns", "returns"),
+        ):
+            if path.startswith(prefix):
+                return key
         return None
 
     def rate_limit_headers(
@@ -303,15 +337,188 @@ class WalmartFake(FakeVendor):
         meta = {"totalCount": len(skus), "nextCursor": str(offset + limit) if more else None}
         return httpx.Response(200, json={"meta": meta, "elements": {"inventories": items}})
 
+    # -- feeds ----------------------------------------------------------------------------
+
+    @route("POST", "/v3/feeds")
+    def submit_feed(self, request: FakeRequest) -> httpx.Response:
+        """A bulk feed (``inventory`` or ``MP_ITEM``, JSON): accepted now, processed later."""
+        if denied := self._denied(request):
+            return denied
+        feed_type = request.params.get("feedType") or ""
+        if feed_type not in ("inventory", "MP_ITEM"):
+            return self.error_response(400, "INVALID_REQUEST_PARAM", f"feedType {feed_type!r}")
+        header, listing = ("InventoryHeader", "Inventory")
+        if feed_type == "MP_ITEM":
+            header, listing = ("MPItemFeedHeader", "MPItem")
+        error: dict[str, Any] | None = None
+        records: list[Any] = []
+        head: dict[str, Any] = {}
+        try:
+            body = json.loads(request.raw.content or b"null")
+            if not isinstance(body, dict) or header not in body:
+                raise ValueError(header)
+            head = dict(body[header] or {})
+            records = list(body.get(listing) or [])
+            if not records:
+                raise ValueError(listing)
+        except ValueError as exc:
+            error = {
+                "type": "DATA_ERROR",
+                "code": "ERR_EXT_DATA_0101",
+                "field": str(exc) if str(exc) in (header, listing) else None,
+                "description": "The feed file is not valid",
+            }
+        injected = self.feed_errors.pop(feed_type, None)
+        if injected is not None and error is None:
+            error = {"type": "SYSTEM_ERROR", "code": injected[0], "description": injected[1]}
+        feed_id = f"{len(self.feeds) + 1:08X}{feed_type.upper()[:4]}@AQkBAQA"
+        self.feeds[feed_id] = FakeFeed(
+            feed_id=feed_id,
+            feed_type=feed_type,
+            submitted_at=self.clock.monotonic(),
+            records=records,
+            params=dict(request.params),
+            error=error,
+            header=head,
+        )
+        return httpx.Response(200, json={"feedId": feed_id})
+
+    @route("GET", "/v3/feeds/(?P<feed_id>[^/]+)")
+    def feed_item_status(self, request: FakeRequest) -> httpx.Response:
+        """``getFeedItemStatus``: the feed's status and, with ``includeDetails``, its items'."""
+        if denied := self._denied(request):
+            return denied
+        feed = self.feeds.get(request.path_params["feed_id"])
+        if feed is None:
+            return self.error_response(404, "CONTENT_NOT_FOUND.GMP_FEED_API", "No such feed")
+        self._advance(feed)
+        details = (request.params.get("includeDetails") or "false").lower() == "true"
+        offset = int(request.params.get("offset") or 0)
+        limit = min(int(request.params.get("limit") or 50), 1000)
+        return httpx.Response(
+            200, json=feed_status(feed, details=details, offset=offset, limit=limit)
+        )
+
+    def _advance(self, feed: FakeFeed, *, finish: bool = False) -> None:
+        received, processing = self.feed_timing
+        due = feed.advance(self.clock.monotonic(), received, processing)
+        if due or (finish and feed.state not in ("PROCESSED", "ERROR")):
+            check = self._check_inventory if feed.feed_type == "inventory" else self._check_item
+            node = feed.params.get("shipNode") or "default"
+            feed.process(lambda index, record: check(index, record, node))
+
+    def settle_feeds(self) -> None:
+        """Process every feed still waiting, as Walmart eventually would."""
+        for feed in self.feeds.values():
+            self._advance(feed, finish=True)
+
+    def _injected(self, sku: str) -> dict[str, Any] | None:
+        found = self.item_errors.get(sku)
+        if found is None:
+            return None
+        code, field, description = found
+        return {"type": "DATA_ERROR", "code": code, "field": field, "description": description}
+
+    def _check_inventory(
+        self, index: int, record: Any, node: str
+    ) -> tuple[str | None, dict[str, Any] | None]:
+        sku = record.get("sku") if isinstance(record, dict) else None
+        if not isinstance(sku, str) or not sku:
+            return None, _data_error("sku", "sku is required")
+        amount = (record.get("quantity") or {}).get("amount")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+            return sku, _data_error("quantity.amount", "a whole number of at least 0")
+        injected = self._injected(sku)
+        if injected is not None:
+            return sku, injected
+        self.inventory[(sku, node)] = amount
+        return sku, None
+
+    def _check_item(
+        self, index: int, record: Any, node: str
+    ) -> tuple[str | None, dict[str, Any] | None]:
+        orderable = record.get("Orderable") if isinstance(record, dict) else None
+        if not isinstance(orderable, dict):
+            return None, _data_error("Orderable", "Orderable is required")
+        sku = orderable.get("sku")
+        if not isinstance(sku, str) or not sku:
+            return None, _data_error("sku", "sku is required")
+        for name in ("productName", "brand", "productIdentifiers"):
+            if not orderable.get(name):
+                return sku, _data_error(name, f"{name} is required")
+        price = orderable.get("price")
+        if isinstance(price, bool) or not isinstance(price, int | float) or price <= 0:
+            return sku, _data_error("price", "price must be a positive number")
+        injected = self._injected(sku)
+        if injected is not None:
+            return sku, injected
+        self.items[sku] = record
+        return sku, None
+
+    # -- reconciliation reports and returns ------------------------------------------------
+
+    @route("GET", "/v3/report/reconreport/availableReconFiles")
+    def available_recon_files(self, request: FakeRequest) -> httpx.Response:
+        """The report dates (``MMDDYYYY``), newest first as Walmart lists them."""
+        if denied := self._denied(request):
+            return denied
+        dates = sorted(self.recon, key=lambda d: (d[4:], d[:4]), reverse=True)
+        return httpx.Response(200, json={"availableApReportDates": dates})
+
+    @route("GET", "/v3/report/reconreport/reconFileJson")
+    def recon_file_json(self, request: FakeRequest) -> httpx.Response:
+        """One report's rows, values as text."""
+        if denied := self._denied(request):
+            return denied
+        rows = self.recon.get(request.params.get("reportDate") or "")
+        if rows is None:
+            return self.error_response(404, "CONTENT_NOT_FOUND", "No report for that date")
+        return httpx.Response(200, json={"reportData": rows})
+
+    @route("GET", "/v3/returns")
+    def list_returns(self, request: FakeRequest) -> httpx.Response:
+        """Returns changed at or after ``returnLastModifiedStartDate``, by id, cursor paging."""
+        if denied := self._denied(request):
+            return denied
+        rows = [self.returns[k] for k in sorted(self.returns)]
+        since = request.params.get("returnLastModifiedStartDate")
+        if since:
+            start = datetime.fromisoformat(since)
+            rows = [r for r in rows if _modified(r) >= start]
+        limit = min(int(request.params.get("limit") or 10), 200)
+        offset = int(request.params.get("offset") or 0)
+        page = rows[offset : offset + limit]
+        cursor = None
+        if offset + limit < len(rows):
+            cursor = f"?limit={limit}&offset={offset + limit}"
+            if since:
+                cursor += f"&returnLastModifiedStartDate={since}"
+        meta = {"totalCount": len(rows), "limit": limit, "nextCursor": cursor}
+        return httpx.Response(200, json={"meta": meta, "returnOrders": page})
+
     # -- seeding and reading back ---------------------------------------------------------
 
     def put(self, kind: str, objects: Iterable[Any]) -> None:
-        """Seed ``"orders"`` (`SalesOrder`, id ``walmart-<po>``) or ``"inventory"``."""
+        """Seed canonical objects of ``kind``.
+
+        ``"orders"`` (`SalesOrder`, id ``walmart-<po>``), ``"inventory"``,
+        ``"settlements"`` (`SettlementRecord`, one recon report each) or ``"returns"``
+        (`ReturnAuthorization`, id ``walmart-<returnOrderId>``).
+        """
+        if kind == "settlements":
+            for record in objects:
+                self.recon[report_date_of(record)] = recon_rows(record)
+            return
+        if kind == "returns":
+            for rma in objects:
+                row = return_order(rma)
+                self.returns[row["returnOrderId"]] = row
+            return
         if kind == "orders":
             for order in objects:
                 self.put_order(order)
             return
-        if kind == "inventory":
+        if kind in ("inventory", "InventorySink"):
             for p in objects:
                 self.inventory[(p.sku, p.location_id)] = int(p.buckets.on_hand)
             return
@@ -361,10 +568,26 @@ class WalmartFake(FakeVendor):
         return record
 
     def get(self, kind: str) -> list[Any]:
-        """Positions (``"inventory"``), or orders with shipped lines (``"shipments"``)."""
+        """What the fake holds of ``kind``, as canonical objects.
+
+        Positions (``"inventory"``), orders with shipped lines (``"shipments"``), or the
+        catalogue (``"listings"``: `Product` with ``product_id`` = SKU, as Walmart keys
+        items by SKU). Feeds still waiting are processed first.
+        """
+        self.settle_feeds()
+        if kind == "listings":
+            return [
+                Product(
+                    product_id=sku,
+                    sku=sku,
+                    title=item["Orderable"]["productName"],
+                    brand=item["Orderable"].get("brand"),
+                )
+                for sku, item in self.items.items()
+            ]
         if kind == "shipments":
             return [shipped(order) for order in self.orders.values() if shipped_lines(order)]
-        if kind != "inventory":
+        if kind not in ("inventory", "InventorySink"):
             return super().get(kind)
         now = datetime.fromtimestamp(self.clock.time(), UTC)
         return [
@@ -381,3 +604,20 @@ def _released(order: Mapping[str, Any]) -> bool:
         for line in order["orderLines"]["orderLine"]
         for status in line["orderLineStatuses"]["orderLineStatus"]
     )
+
+
+def _data_error(field: str, description: str) -> dict[str, Any]:
+    return {
+        "type": "DATA_ERROR",
+        "code": "ERR_EXT_DATA_0801",
+        "field": field,
+        "description": description,
+    }
+
+
+def _modified(record: Mapping[str, Any]) -> datetime:
+    stamps = [record["returnOrderDate"]]
+    for line in record["returnOrderLines"]:
+        if line.get("statusTime"):
+            stamps.append(line["statusTime"])
+    return max(datetime.fromisoformat(s) for s in stamps)
