@@ -12,6 +12,7 @@ from retail_canon.models import (
     AmountType,
     Customer,
     Discount,
+    Disposition,
     ExternalRef,
     FulfilledBy,
     FulfillmentLine,
@@ -23,7 +24,14 @@ from retail_canon.models import (
     OrderStatus,
     OrderTotals,
     Payout,
+    Product,
     Quantity,
+    Refund,
+    RefundStatus,
+    ReturnAuthorization,
+    ReturnLine,
+    ReturnReason,
+    ReturnStatus,
     SalesOrder,
     SettlementLine,
     SettlementRecord,
@@ -159,11 +167,12 @@ def settings(fake: AmazonFake) -> dict[str, str]:
         "client_id": fake.client_id,
         "client_secret": fake.client_secret,
         "refresh_token": fake.refresh_token,
+        "seller_id": fake.seller_id,
     }
 
 
 def connector(fake: AmazonFake, **config: object) -> AmazonConnector:
-    return AmazonConnector(transport=fake, clock=fake.clock, **settings(fake), **config)
+    return AmazonConnector(transport=fake, clock=fake.clock, **{**settings(fake), **config})
 
 
 def make_settlements(n: int) -> list[SettlementRecord]:
@@ -273,6 +282,75 @@ def make_shipments(n: int) -> list[FulfillmentOrder]:
                         ),
                     ),
                 ),
+            )
+        )
+    return out
+
+
+def make_mfn_positions(n: int, *, marketplace: str = "ATVPDKIKX0DER") -> list[InventoryPosition]:
+    """Merchant-fulfilled quantities: positions at ``amazon-mfn-<marketplace>``, one per SKU."""
+    return [
+        InventoryPosition(
+            sku=f"MFN-{i:04d}",
+            location_id=f"amazon-mfn-{marketplace}",
+            buckets=InventoryBuckets(on_hand=10 + i, committed=i % 3, safety_stock=1),
+            as_of=START + timedelta(hours=i),
+        )
+        for i in range(n)
+    ]
+
+
+def make_products(n: int) -> list[Product]:
+    """Products to list: ``product_id`` is the SKU (the fake keys listings by SKU)."""
+    return [
+        Product(
+            product_id=f"KETTLE-{i:03d}",
+            sku=f"KETTLE-{i:03d}",
+            title=f"Stovetop kettle {i}, 2 l",
+            brand="Acme Kitchen",
+            description="A whistling kettle for every hob.",
+            identifiers=(ExternalRef(system="gs1", scheme="gtin", value=f"0{4006381333900 + i}"),),
+            country_of_origin="DE",
+        )
+        for i in range(n)
+    ]
+
+
+def make_returns(n: int) -> list[ReturnAuthorization]:
+    """FBA returns, every other one refunded; ``rma_id`` is ``<order id>-RETURN``."""
+    out = []
+    for i in range(n):
+        oid = f"114-{i:07d}-{(i * 7919) % 10_000_000:07d}"
+        item = f"{70000 + i:05d}0001"
+        refund = None
+        if i % 2 == 0:
+            refund = Refund(
+                status=RefundStatus.ISSUED,
+                item_amount=usd(f"{19 + i}.99"),
+                tax_amount=usd("1.60"),
+                issued_at=START + timedelta(days=3, hours=i),
+            )
+        out.append(
+            ReturnAuthorization(
+                rma_id=f"{oid}-RETURN",
+                sales_order_id=oid,
+                channel="amazon",
+                status=ReturnStatus.RECEIVED,
+                lines=(
+                    ReturnLine(
+                        line_id=f"{oid}-RETURN-1",
+                        sales_order_line_id=f"{oid}-{item}",
+                        sku=f"SKU-{i % 17}",
+                        quantity_authorized=Quantity(value=1 + i % 2),
+                        quantity_received=1 + i % 2,
+                        reason=ReturnReason.DEFECTIVE,
+                        source_reason="DEFECTIVE",
+                        disposition=Disposition.CUSTOMER_DAMAGED,
+                    ),
+                ),
+                refund=refund,
+                requested_at=START + timedelta(days=2, hours=i),
+                received_at=START + timedelta(days=2, hours=i),
             )
         )
     return out

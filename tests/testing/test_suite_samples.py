@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,4 +97,54 @@ def test_a_capability_without_any_sample_is_named():
     with pytest.raises(TypeError, match="samples needed for orders"):
         connector_suite(
             DemoConnector, fake=DemoVendorFake, config={}, samples={"OrderSink": make_orders}
+        )
+
+
+SANDBOX_SKIP_SUITE = textwrap.dedent(
+    """
+    from retail_canon.testing import DemoConnector, DemoVendorFake, connector_suite
+    from samples import make_orders
+
+    class TestDemo(connector_suite(
+        DemoConnector,
+        fake=DemoVendorFake,
+        config=lambda f: {"client_id": f.client_id, "client_secret": f.client_secret,
+                          "refresh_token": f.refresh_token},
+        samples={"orders": make_orders},
+        sandbox_env={"client_id": "RC_SKIP_TEST_ID", "client_secret": "RC_SKIP_TEST_SECRET",
+                     "refresh_token": "RC_SKIP_TEST_REFRESH"},
+        sandbox_writes=True,
+        sandbox_skip={"OrderSink": "the static sandbox answers no such write"},
+    )):
+        pass
+    """
+)
+
+
+def test_sandbox_skip_skips_the_sandbox_runs_of_a_capability(tmp_path):
+    (tmp_path / "test_skip_suite.py").write_text(SANDBOX_SKIP_SUITE)
+    (tmp_path / "samples.py").write_text((Path(__file__).parent / "samples.py").read_text())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RC_SKIP_TEST")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", "-q", "-m", "sandbox"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, out
+    assert "OrderSink against the sandbox: the static sandbox answers no such write" in out
+    assert "sandbox credentials not set" in out  # the other capability's runs
+
+
+def test_sandbox_skip_must_name_declared_capabilities():
+    with pytest.raises(TypeError, match="ListingSink"):
+        connector_suite(
+            DemoConnector,
+            fake=DemoVendorFake,
+            config={},
+            samples={"orders": make_orders},
+            sandbox_skip={"ListingSink": "no"},
         )

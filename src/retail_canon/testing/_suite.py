@@ -111,6 +111,7 @@ def connector_suite(
     sandbox_config: Mapping[str, Any] | None = None,
     sandbox_writes: bool = False,
     sample_size: int = 7,
+    sandbox_skip: Mapping[str, str] | None = None,
 ) -> type:
     """Build the conformance test class for ``connector_class``; subclass it in a test module.
 
@@ -132,6 +133,9 @@ def connector_suite(
         sandbox_config: fixed settings of the sandbox run (its ``base_url``, ...).
         sandbox_writes: also run the write tests against the sandbox.
         sample_size: how many objects each test seeds or writes.
+        sandbox_skip: capability name → why its tests cannot run against the sandbox
+            (a static sandbox that answers only fixed requests); those sandbox runs are
+            skipped with that reason, the fake runs are not.
 
     Raises:
         TypeError: the connector declares no capability, or a sample factory is missing.
@@ -153,6 +157,14 @@ def connector_suite(
             f"connector_suite({connector_class.__name__}): samples needed for {', '.join(missing)}"
         )
         raise TypeError(msg)
+    unknown = sorted(set(sandbox_skip or {}) - {c.name for c in caps})
+    if unknown:
+        msg = (
+            f"connector_suite({connector_class.__name__}): sandbox_skip names capabilities "
+            f"it does not declare: {', '.join(unknown)}"
+        )
+        raise TypeError(msg)
+    skips = dict(sandbox_skip or {})
     sources = [c for c in caps if c.direction == "source"]
     sinks = [c for c in caps if c.direction == "sink"]
     targets: list[Any] = ["fake"]
@@ -189,6 +201,10 @@ def connector_suite(
 
         @pytest.fixture(params=targets)
         def target(self, request: pytest.FixtureRequest) -> Iterator[SuiteTarget]:
+            if request.param == "sandbox":
+                cap = request.node.callspec.params.get("cap")
+                if cap is not None and cap.name in skips:
+                    pytest.skip(f"{cap.name} against the sandbox: {skips[cap.name]}")
             built = make_sandbox_target() if request.param == "sandbox" else make_fake_target()
             yield built
             for connector in [built.connector, *built.extra]:

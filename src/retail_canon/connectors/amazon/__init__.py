@@ -17,6 +17,12 @@ for settlement in amazon.read_settlements(since=last_month):  # V2 settlement re
     ...
 ```
 
+Also: FBA inventory (``read_inventory``) and merchant-fulfilled quantities
+(``write_inventory``: Listings Items patches or a ``JSON_LISTINGS_FEED``), listings
+(``write_listings``, with an enrichment hook), returns (``read_returns``), Finances
+(``read_financial_events``, ``read_transactions``, or ``settlements_from``), any report
+(``request_report``) and notifications (`parse_notification`).
+
 The V2 settlement flat file parser is `retail_canon.connectors.amazon.settlement`; the
 mapping to canonical objects is `retail_canon.connectors.amazon.mapping`.
 
@@ -32,11 +38,43 @@ from retail_canon.connectors.amazon._connector import (
     AmazonConfig,
     AmazonConnector,
 )
+from retail_canon.connectors.amazon._listing_sink import ListingDraft, purchasable_offer
+from retail_canon.connectors.amazon._listings import ListingIssue, ListingRejected
+from retail_canon.connectors.amazon._notifications import (
+    NOTIFICATION_TYPES,
+    FbaInventoryChange,
+    NotificationMeta,
+    OrderChange,
+    OrderChangeItem,
+    notification_envelopes,
+    parse_notification,
+)
+from retail_canon.connectors.amazon._reports import (
+    Document,
+    ReportDocument,
+    ReportFailed,
+    ReportNotReady,
+)
 
 __all__ = [
-    "ENDPOINTS",
-    "LWA_TOKEN_URL",
-    "SETTLEMENT_REPORT",
     "AmazonConfig",
     "AmazonConnector",
+    "Document",
+    "ENDPOINTS",
+    "FbaInventoryChange",
+    "LWA_TOKEN_URL",
+    "ListingDraft",
+    "ListingIssue",
+    "ListingRejected",
+    "NOTIFICATION_TYPES",
+    "NotificationMeta",
+    "OrderChange",
+    "OrderChangeItem",
+    "ReportDocument",
+    "ReportFailed",
+    "ReportNotReady",
+    "SETTLEMENT_REPORT",
+    "notification_envelopes",
+    "parse_notification",
+    "purchasable_offer",
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import io
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -21,6 +19,7 @@ from retail_canon.connectors.amazon._dto import (
     OrderV0,
     OrderV2026,
 )
+from retail_canon.connectors.amazon._reports import Document
 from retail_canon.connectors.amazon.settlement import SettlementFile
 from retail_canon.normalize.dates import parse_timestamp
 
@@ -195,10 +194,8 @@ class SettlementReportsStream(ReadStream["SettlementRecord"]):
         return parse_timestamp(record["report"]["createdTime"], field="createdTime")
 
     def to_canonical(self, record: Any) -> SettlementRecord:
-        document = record["document"]
-        if record["gzip"]:
-            document = gzip.decompress(document)
-        report = SettlementFile(io.BytesIO(document), encoding=record["charset"])
+        document: Document = record["document"]
+        report = SettlementFile(document.open(), encoding=document.charset)
         dayfirst = report.locale is not None
         currency = report.summary.currency
         lines = [mapping.settlement_line(row, currency, dayfirst=dayfirst) for row in report]

@@ -17,8 +17,13 @@ from retail_canon.models import InventoryPosition, SalesOrder, SettlementRecord
 from retail_canon.testing._clock import FakeClock
 from retail_canon.testing._fake import FakeRequest, FakeVendor, route
 from retail_canon.testing._faults import FaultPlan, FaultRule
+from retail_canon.testing.amazon._feeds import FeedRoutes
+from retail_canon.testing.amazon._finances import FinancesRoutes
 from retail_canon.testing.amazon._inventory import FbaInventoryRoutes
+from retail_canon.testing.amazon._listings import ListingsRoutes
 from retail_canon.testing.amazon._render import iso, items_v0, order_v0, order_v2026
+from retail_canon.testing.amazon._reports import ReportDefinition, ReportRoutes
+from retail_canon.testing.amazon._returns import ReturnsRoutes
 from retail_canon.testing.amazon._settlement import settlement_v2_file
 from retail_canon.testing.amazon._shipments import ShipmentRoutes
 
@@ -34,6 +39,20 @@ USAGE_PLANS: Mapping[str, tuple[float, float]] = {
     "getReports": (0.0222, 10),
     "getInventorySummaries": (2, 2),
     "getReportDocument": (0.0167, 15),
+    "createReport": (0.0167, 15),
+    "getReport": (2, 15),
+    "cancelReport": (0.0222, 10),
+    "getListingsItem": (5, 10),
+    "putListingsItem": (5, 10),
+    "patchListingsItem": (5, 5),
+    "createFeedDocument": (0.5, 15),
+    "createFeed": (0.0083, 15),
+    "getFeed": (2, 15),
+    "getFeedDocument": (0.0222, 10),
+    "listFinancialEventGroups": (0.5, 30),
+    "listFinancialEventsByGroupId": (0.5, 30),
+    "listFinancialEvents": (0.5, 30),
+    "listTransactions": (0.5, 10),
 }
 """Amazon's documented usage plans: operation → (requests per second, burst)."""
 
@@ -45,10 +64,33 @@ _OPERATIONS = (
     ("GET", "/orders/2026-01-01/orders", "searchOrders"),
     ("GET", "/orders/2026-01-01/orders/[^/]+", "getOrder2026"),
     ("GET", "/reports/2021-06-30/reports", "getReports"),
+    ("POST", "/reports/2021-06-30/reports", "createReport"),
+    ("GET", "/reports/2021-06-30/reports/[^/]+", "getReport"),
+    ("DELETE", "/reports/2021-06-30/reports/[^/]+", "cancelReport"),
+    ("GET", "/listings/2021-08-01/items/[^/]+/.+", "getListingsItem"),
+    ("PUT", "/listings/2021-08-01/items/[^/]+/.+", "putListingsItem"),
+    ("PATCH", "/listings/2021-08-01/items/[^/]+/.+", "patchListingsItem"),
+    ("POST", "/feeds/2021-06-30/documents", "createFeedDocument"),
+    ("POST", "/feeds/2021-06-30/feeds", "createFeed"),
+    ("GET", "/feeds/2021-06-30/feeds/[^/]+", "getFeed"),
+    ("GET", "/feeds/2021-06-30/documents/[^/]+", "getFeedDocument"),
+    ("GET", "/finances/v0/financialEventGroups", "listFinancialEventGroups"),
+    (
+        "GET",
+        "/finances/v0/financialEventGroups/[^/]+/financialEvents",
+        "listFinancialEventsByGroupId",
+    ),
+    ("GET", "/finances/v0/financialEvents", "listFinancialEvents"),
+    ("GET", "/finances/2024-06-19/transactions", "listTransactions"),
     ("GET", "/fba/inventory/v1/summaries", "getInventorySummaries"),
     ("GET", "/reports/2021-06-30/documents/[^/]+", "getReportDocument"),
 )
 _SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+
+
+def _quantity(position: InventoryPosition) -> list[dict[str, Any]]:
+    value = [{"fulfillment_channel_code": "DEFAULT", "quantity": int(position.buckets.on_hand)}]
+    return [{"op": "replace", "path": "/attributes/fulfillment_availability", "value": value}]
 
 
 def _operation(request: httpx.Request) -> str | None:
@@ -58,7 +100,16 @@ def _operation(request: httpx.Request) -> str | None:
     return None
 
 
-class AmazonFake(FbaInventoryRoutes, ShipmentRoutes, FakeVendor):
+class AmazonFake(
+    ReturnsRoutes,
+    FinancesRoutes,
+    FeedRoutes,
+    ListingsRoutes,
+    ReportRoutes,
+    FbaInventoryRoutes,
+    ShipmentRoutes,
+    FakeVendor,
+):
     """An in-memory SP-API: LWA tokens, Orders v0 and 2026-01-01, usage plans, faults.
 
     Args:
@@ -69,6 +120,7 @@ class AmazonFake(FbaInventoryRoutes, ShipmentRoutes, FakeVendor):
             ``x-amzn-RateLimit-Limit`` on successes).
         page_token_ttl: lifetime of ``NextToken``/``paginationToken``, simulated seconds.
         items_page_size: order items per ``getOrderItems`` page.
+        seller_id: the selling partner id the Listings Items API and feeds accept.
         clock, faults, seed, latency: as for `FakeVendor`.
     """
 
@@ -86,6 +138,7 @@ class AmazonFake(FbaInventoryRoutes, ShipmentRoutes, FakeVendor):
         page_token_ttl: float | None = 120.0,
         items_page_size: int = 30,
         token_ttl: float = 3600.0,
+        seller_id: str = "A2RCFAKESELLER",
         clock: FakeClock | None = None,
         faults: FaultPlan | Iterable[FaultRule] = (),
         seed: int = 0,
@@ -105,7 +158,20 @@ class AmazonFake(FbaInventoryRoutes, ShipmentRoutes, FakeVendor):
         self.confirmations: dict[tuple[str, str], dict[str, Any]] = {}
         self.inventory: dict[str, InventoryPosition] = {}
         self.reports: list[dict[str, Any]] = []
-        """V2 settlement reports: ``{"report": ..., "record": ..., "document": gzip bytes}``."""
+        """Reports: ``{"report": ..., "record": ..., "document": bytes}``; ``record`` is the
+        settlement of a V2 settlement report, `None` for a requested one."""
+        self.report_types: dict[str, ReportDefinition] = {}
+        """Report types ``createReport`` accepts (`define_report`)."""
+        self.seller_id = seller_id
+        self.listings: dict[str, dict[str, Any]] = {}
+        """Listings by seller SKU: ``{"productType", "attributes", "marketplaceId"}``."""
+        self.listing_refusals: dict[str, dict[str, Any]] = {}
+        self.feed_documents: dict[str, dict[str, Any]] = {}
+        self.feeds: dict[str, dict[str, Any]] = {}
+        self.financial_groups: list[dict[str, Any]] = []
+        self.financial_events: list[tuple[str, str, dict[str, Any]]] = []
+        self.transactions: list[dict[str, Any]] = []
+        self.return_rows: list[dict[str, str]] = []
         self._index: list[tuple[tuple[datetime, str], str]] | None = None
         if usage_plans:
             for name, (rate, burst) in USAGE_PLANS.items():
@@ -145,6 +211,22 @@ class AmazonFake(FbaInventoryRoutes, ShipmentRoutes, FakeVendor):
             return self.add_settlements(objects)
         if kind == "inventory":
             return self.add_inventory(objects)
+        if kind == "InventorySink":
+            for position in objects:
+                body = {"productType": "PRODUCT", "patches": _quantity(position)}
+                marketplace = position.location_id.removeprefix("amazon-mfn-")
+                self.apply_patches(position.sku, marketplace, body)
+            return None
+        if kind == "returns":
+            return self.add_returns(objects)
+        if kind == "listings":
+            for product in objects:
+                self.listings[product.sku] = {
+                    "productType": "PRODUCT",
+                    "attributes": {"item_name": [{"value": product.title}]},
+                    "marketplaceId": "ATVPDKIKX0DER",
+                }
+            return None
         if kind == "shipments":
             return super().put(kind, objects)
         if kind != "orders":
@@ -155,9 +237,13 @@ class AmazonFake(FbaInventoryRoutes, ShipmentRoutes, FakeVendor):
         """The stored orders (``"orders"``) or settlements (``"settlements"``)."""
         with self._lock:
             if kind == "settlements":
-                return [entry["record"] for entry in self.reports]
+                return [e["record"] for e in self.reports if e["record"] is not None]
             if kind == "inventory":
                 return sorted(self.inventory.values(), key=lambda p: p.sku)
+            if kind == "InventorySink":
+                return self.mfn_positions()
+            if kind == "listings":
+                return self.products()
             if kind == "shipments":
                 return self.shipments()
             if kind != "orders":
@@ -295,7 +381,10 @@ class AmazonFake(FbaInventoryRoutes, ShipmentRoutes, FakeVendor):
 
     @route("GET", "/reports/2021-06-30/reports")
     def get_reports(self, request: FakeRequest) -> httpx.Response:
-        """``getReports``: newest first; ``nextToken`` must come alone."""
+        """``getReports``: newest first, by ``reportTypes`` and ``processingStatuses``.
+
+        ``nextToken`` must come alone.
+        """
         if (denied := self.check_token(request)) is not None:
             return denied
         params = request.params
@@ -308,17 +397,29 @@ class AmazonFake(FbaInventoryRoutes, ShipmentRoutes, FakeVendor):
             if state is None:
                 return self.expired_page_token_response()
             since, offset, size = state["since"], int(state["after"][1]), int(state["after"][0])
+            types, statuses = state.get("types") or "", state.get("statuses") or ""
         else:
             since, offset, size = params.get("createdSince"), 0, int(params.get("pageSize") or 10)
+            types = params.get("reportTypes") or ""
+            statuses = params.get("processingStatuses") or ""
         with self._lock:
+            for entry in self.reports:
+                self._refresh(entry)
             rows = [e["report"] for e in self.reports]
+        if types:
+            rows = [r for r in rows if r["reportType"] in types.split(",")]
+        if statuses:
+            rows = [r for r in rows if r["processingStatus"] in statuses.split(",")]
         if since:
             floor = datetime.fromisoformat(since)
             rows = [r for r in rows if datetime.fromisoformat(r["createdTime"]) >= floor]
         rows.sort(key=lambda r: (r["createdTime"], r["reportId"]), reverse=True)
         body: dict[str, Any] = {"reports": rows[offset : offset + size]}
         if offset + size < len(rows):
-            body["nextToken"] = self._make_token(since or "", (str(size), str(offset + size)))
+            token = self._make_token(
+                since or "", (str(size), str(offset + size)), types=types, statuses=statuses
+            )
+            body["nextToken"] = token
         return httpx.Response(200, json=body)
 
     @route("GET", "/reports/2021-06-30/documents/(?P<document_id>[^/]+)")
@@ -327,21 +428,32 @@ class AmazonFake(FbaInventoryRoutes, ShipmentRoutes, FakeVendor):
         if (denied := self.check_token(request)) is not None:
             return denied
         document_id = request.path_params["document_id"]
-        if not any(e["report"]["reportDocumentId"] == document_id for e in self.reports):
+        entry = self._document_entry(document_id)
+        if entry is None:
             return self.error_response(404, "NotFound", "Report document not found.")
         url = f"https://tortuga-prod-na.s3-external-1.amazonaws.com/documents/{document_id}"
-        body = {"reportDocumentId": document_id, "url": url, "compressionAlgorithm": "GZIP"}
+        body = {"reportDocumentId": document_id, "url": url}
+        if entry.get("compressed", True):
+            body["compressionAlgorithm"] = "GZIP"
         return httpx.Response(200, json=body)
+
+    def _document_entry(self, document_id: str) -> dict[str, Any] | None:
+        for entry in self.reports:
+            if entry["report"].get("reportDocumentId") == document_id and entry["document"]:
+                return entry
+        return None
 
     @route("GET", "/documents/(?P<document_id>[^/]+)")
     def download_document(self, request: FakeRequest) -> httpx.Response:
         """The pre-signed download itself: no access token."""
         document_id = request.path_params["document_id"]
-        for entry in self.reports:
-            if entry["report"]["reportDocumentId"] == document_id:
-                headers = {"content-type": "text/tab-separated-values; charset=UTF-8"}
-                return httpx.Response(200, content=entry["document"], headers=headers)
-        return httpx.Response(404, content=b"<Error><Code>NoSuchKey</Code></Error>")
+        entry = self._document_entry(document_id)
+        if entry is None:
+            return httpx.Response(404, content=b"<Error><Code>NoSuchKey</Code></Error>")
+        content_type = entry.get("content_type", "text/tab-separated-values; charset=UTF-8")
+        return httpx.Response(
+            200, content=entry["document"], headers={"content-type": content_type}
+        )
 
     # -- internals -----------------------------------------------------------------------
 
@@ -397,11 +509,11 @@ class AmazonFake(FbaInventoryRoutes, ShipmentRoutes, FakeVendor):
             next_token = self._make_token(str(since), (last[0].isoformat(), last[1]))
         return [oid for _, oid in chunk], next_token
 
-    def _make_token(self, since: str, after: tuple[str, str]) -> str:
+    def _make_token(self, since: str, after: tuple[str, str], **extra: str) -> str:
         expires = (
             None if self.page_token_ttl is None else self.clock.monotonic() + self.page_token_ttl
         )
-        raw = json.dumps({"since": since, "after": list(after), "exp": expires})
+        raw = json.dumps({"since": since, "after": list(after), "exp": expires, **extra})
         return base64.urlsafe_b64encode(raw.encode()).decode()
 
     def _read_token(self, token: str) -> dict[str, Any] | None:
