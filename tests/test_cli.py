@@ -17,8 +17,8 @@ def order_json():
     return order_from_sample(SAMPLE_ORDER).model_dump_json()
 
 
-def test_demo_round_trips(capsys):
-    assert main(["demo"]) == 0
+def test_demo_round_trip(capsys):
+    assert main(["demo", "--round-trip"]) == 0
     out = capsys.readouterr().out
     assert "read back from JSON: identical" in out
     assert "refused: SalesOrder: cannot go from 'FULFILLED' to 'PENDING'" in out
@@ -26,12 +26,32 @@ def test_demo_round_trips(capsys):
     assert "MUG-BLUE-12OZ: 3 × 12.99 USD = 38.97" in out
 
 
-def test_console_script_entry_point_runs():
+def test_demo_runs_the_retailer_and_writes_the_report(tmp_path, capsys):
+    report = tmp_path / "out" / "demo.html"
+    args = ["demo", "--orders", "4", "--seed", "5", "--workdir", str(tmp_path), "--no-progress"]
+    assert main([*args, "--report", str(report)]) == 0
+    captured = capsys.readouterr()
+    assert "12 orders in = 11 posted + 1 exception(s)" in captured.out
+    assert "every cent of 3 settlements accounted for: yes" in captured.out
+    assert f"Report: {report}" in captured.out
+    assert report.read_text("utf-8").startswith("<!DOCTYPE html>")
+    assert captured.err == ""  # --no-progress
+
+
+def test_demo_with_tryton_needs_its_url(capsys):
+    assert main(["demo", "--erp", "tryton"]) == 2
+    assert "--erp-url" in capsys.readouterr().err
+
+
+def test_console_script_entry_point_runs(tmp_path):
+    options = ["--orders", "3", "--workdir", str(tmp_path), "--no-progress"]
     result = subprocess.run(
-        [sys.executable, "-m", "retail_canon.cli", "demo"], capture_output=True, text=True
+        [sys.executable, "-m", "retail_canon.cli", "demo", *options],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert "identical" in result.stdout
+    assert "Checks: 9 orders in" in result.stdout
 
 
 def test_validate_accepts_a_good_jsonl_file(tmp_path, order_json, capsys):
@@ -94,3 +114,10 @@ def test_validate_usage_errors(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main([])
     assert exc.value.code == 2
+
+
+def test_demo_needs_at_least_one_order_per_channel(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--orders", "0"])
+    assert exit_.value.code == 2
+    assert "must be 1 or more" in capsys.readouterr().err

@@ -1,9 +1,34 @@
-"""The ``retail-canon demo`` scenario: a marketplace order through the canonical model."""
+"""The ``retail-canon demo`` scenario: the seed's retailer, end to end, on embedded defaults.
+
+Amazon, Shopify and Walmart (the real connectors, driven through httpx transports onto
+the vendor fakes of `retail_canon.testing`, on a simulated clock), an ERP (an in-process
+fake, or a Tryton server with ``--erp tryton``), SQLite for the workflow stores and the
+cross-reference, two warehouses and 120 stores. The run:
+
+1. seeds the catalogue from the ERP item master and cross-references it (`retail_canon.xref`);
+2. computes ATS per channel and publishes it through each connector's `InventorySink`;
+3. ingests a burst of orders from the three channels (with one duplicate delivery and one
+   order with an unknown SKU) and runs each through an `OrderPipeline`: normalisation,
+   SKU resolution, tax check, fraud hook, sourcing (warehouse + store splits), ERP
+   posting, shipping and confirmation back to the channel with tracking;
+4. replays the order the ERP refused once, processes one return, reconciles one
+   settlement per channel (`retail_canon.settlement.match`);
+5. prints a KPI summary and the exception queue, and writes an HTML report.
+
+`run_demo` returns the figures (`DemoFigures`) the end-to-end test checks. The phases live
+in ``retail_canon.testing._demo_world`` (options, figures, the world, catalogue, ATS,
+orders, the pipeline) and ``retail_canon.testing._demo_flows`` (return, settlements, KPIs,
+summary, report); the generated retailer in ``retail_canon.testing._demo_retailer``.
+"""
 
 from __future__ import annotations
 
+import sys
+import tempfile
+from contextlib import ExitStack
 from decimal import ROUND_HALF_UP
-from typing import Any, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from retail_canon._exceptions import InvalidTransition
 from retail_canon.models import (
@@ -21,8 +46,44 @@ from retail_canon.models import (
     TaxLiability,
     TaxLine,
 )
+from retail_canon.testing._demo_flows import (
+    compute_kpis,
+    process_return,
+    reconcile,
+    write_report,
+    write_summary,
+)
+from retail_canon.testing._demo_world import (
+    START,
+    DemoFigures,
+    DemoOptions,
+    Progress,
+    SettlementFigures,
+    Stock,
+    World,
+    ingest_orders,
+    make_erp,
+    order_pipeline,
+    publish_ats,
+    seed_catalogue,
+)
 
-__all__ = ["SAMPLE_ORDER", "order_from_sample", "run"]
+if TYPE_CHECKING:
+    from retail_canon.workflow import PipelineResult
+
+__all__ = [
+    "SAMPLE_ORDER",
+    "START",
+    "DemoFigures",
+    "DemoOptions",
+    "SettlementFigures",
+    "order_from_sample",
+    "run",
+    "run_demo",
+    "run_round_trip",
+]
+
+# -- the canonical round trip (the first demo; kept for `run_round_trip` and the tests) -----
 
 SAMPLE_ORDER: dict[str, Any] = {
     "AmazonOrderId": "113-0000000-0000001",
@@ -125,8 +186,8 @@ def order_from_sample(raw: dict[str, Any]) -> SalesOrder:
     )
 
 
-def run(out: TextIO) -> int:
-    """Run the demo, writing to ``out``; return the process exit code."""
+def run_round_trip(out: TextIO) -> int:
+    """The canonical round trip of one marketplace order; return the exit code."""
     order = order_from_sample(SAMPLE_ORDER)
     line = order.lines[0]
     out.write(f"1. mapped marketplace order {order.order_number} → SalesOrder {order.order_id}\n")
@@ -151,3 +212,101 @@ def run(out: TextIO) -> int:
         out.write(f"5. refused: {exc}\n")
     out.write(f"6. personal data stays out of logs: {order.customer!r}\n")
     return 0 if lossless else 1
+
+
+# -- the retailer demo ---------------------------------------------------------------------
+
+
+def run_demo(options: DemoOptions, out: TextIO, err: TextIO) -> DemoFigures:
+    """Run the retailer demo; write the summary to ``out`` and progress to ``err``."""
+    from retail_canon.workflow import PipelineStatus
+
+    figures = DemoFigures(options.seed)
+    progress = Progress(err, options.progress)
+    with ExitStack() as stack:
+        if options.workdir is None:
+            workdir = Path(tempfile.mkdtemp(prefix=f"retail-canon-demo-{options.seed}-"))
+        else:
+            workdir = options.workdir
+            workdir.mkdir(parents=True, exist_ok=True)
+            for name in ("workflow.db", "xref.db"):
+                for suffix in ("", "-wal", "-shm"):
+                    (workdir / f"{name}{suffix}").unlink(missing_ok=True)
+        world = World(options, workdir, stack)
+        retailer = world.retailer
+        erp = make_erp(world, options, figures)
+        world.xref = seed_catalogue(world, erp, figures, stack)
+        inventory = publish_ats(world, figures)
+        world.clock.advance(300)
+        deliveries = ingest_orders(world, progress, figures)
+        amazon = [d for d in deliveries if d.source == "/channels/amazon"]
+        world.refuse_once = str(amazon[min(6, len(amazon) - 1)].subject)
+        stock = Stock(retailer.stock)
+        pipeline = order_pipeline(world, erp, stock)
+        results: dict[str, PipelineResult] = {}
+        for envelope in progress.track("processing orders", deliveries):
+            result = pipeline.run(envelope)
+            if result.status is PipelineStatus.DUPLICATE:
+                figures.duplicates += 1
+                continue
+            results[result.order.order_id] = result
+        # Someone reopens the posting period; the refused order is replayed.
+        world.clock.advance(900)
+        world.erp_fixed = True
+        replay = pipeline.replay(on_result=lambda r: results.__setitem__(r.order.order_id, r))
+        figures.replayed = len(replay.resolved)
+        processed_at = world.now()
+        for oid, result in results.items():
+            if result.completed:
+                figures.posted.append(oid)
+                detail = result.outcomes["sourced"].detail
+                kinds = set(detail.get("split", []))
+                label = " + ".join(k.lower() for k in ("WAREHOUSE", "STORE") if k in kinds)
+                label = label or "none"
+                figures.splits[label] += 1
+                figures.shipments[result.order.channel] += len(detail.get("nodes", []))
+                figures.channel_shipments[result.order.channel] += 1
+            else:
+                figures.exception_orders.append(oid)
+        sales = getattr(erp, "sales", None)
+        figures.erp_sales = sorted(sales) if sales is not None else sorted(figures.posted)
+        figures.erp_repeats = getattr(erp, "repeats", 0)
+        world.clock.advance(3600)
+        refunds = process_return(world, erp, results, figures)
+        world.clock.advance(86400)
+        matches = reconcile(world, erp, results, refunds, figures)
+        for record in world.queue.records():
+            order = record.envelope.subject or ""
+            figures.exceptions.append(
+                (
+                    record.id,
+                    record.reason.value,
+                    record.status.value,
+                    record.attempts,
+                    order,
+                    record.message,
+                )
+            )
+        compute_kpis(world, deliveries, inventory, [replay], figures, processed_at)
+        write_summary(figures, retailer, out)
+        figures.report_path = write_report(
+            options.report or workdir / "report.html", figures, world, results, matches
+        )
+        out.write(f"\nReport: {figures.report_path}\n")
+    return figures
+
+
+def run(
+    out: TextIO,
+    options: DemoOptions | None = None,
+    *,
+    err: TextIO | None = None,
+) -> int:
+    """Run the demo, writing to ``out`` (progress to ``err``); return the exit code."""
+    figures = run_demo(options or DemoOptions(), out, err or sys.stderr)
+    ok = (
+        len(figures.posted) + len(figures.exception_orders) == figures.orders_in
+        and len(figures.erp_sales) == len(set(figures.erp_sales))
+        and all(s.balanced and s.integrity_ok for s in figures.settlements)
+    )
+    return 0 if ok else 1

@@ -32,9 +32,25 @@ _RECORD_KEYS = (
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from retail_canon._demo import run
+    from retail_canon._demo import DemoOptions, run, run_round_trip
 
-    return run(sys.stdout)
+    if args.round_trip:
+        return run_round_trip(sys.stdout)
+    if args.erp == "tryton" and not args.erp_url:
+        print("retail-canon demo: --erp tryton needs --erp-url", file=sys.stderr)
+        return 2
+    options = DemoOptions(
+        seed=args.seed,
+        orders_per_channel=args.orders,
+        erp=args.erp,
+        erp_url=args.erp_url,
+        erp_database=args.erp_database,
+        erp_login=args.erp_login,
+        workdir=Path(args.workdir) if args.workdir else None,
+        report=Path(args.report) if args.report else None,
+        progress=args.progress,
+    )
+    return run(sys.stdout, options, err=sys.stderr)
 
 
 def _cmd_schema_export(args: argparse.Namespace) -> int:
@@ -204,6 +220,14 @@ def _cmd_map(args: argparse.Namespace) -> int:
     )
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        msg = f"must be 1 or more, not {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     from retail_canon._version import __version__
 
@@ -214,7 +238,46 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="map a sample marketplace order and round-trip it")
+    demo = commands.add_parser(
+        "demo",
+        help="the seed's retailer end to end: channels, ATS, orders, ERP, settlements",
+        description="Run the seed's retailer on embedded defaults: Amazon, Shopify and "
+        "Walmart on their vendor fakes, an in-process ERP (or Tryton), SQLite, 2 warehouses "
+        "and 120 stores. Prints a summary and writes an HTML report.",
+    )
+    demo.add_argument("--seed", type=int, default=7, help="the retailer and its orders (7)")
+    demo.add_argument(
+        "--orders", type=_positive, default=20, metavar="N", help="orders per channel (20)"
+    )
+    demo.add_argument(
+        "--erp",
+        choices=("fake", "tryton"),
+        default="fake",
+        help="the in-process ERP fake (default) or a Tryton server",
+    )
+    demo.add_argument("--erp-url", metavar="URL", help="Tryton's URL, e.g. http://127.0.0.1:8000")
+    demo.add_argument("--erp-database", default="retail_canon_demo", metavar="DB")
+    demo.add_argument(
+        "--erp-login",
+        default="admin",
+        metavar="USER",
+        help="Tryton login; the password comes from RC_TRYTON_PASSWORD",
+    )
+    demo.add_argument(
+        "--workdir", metavar="DIR", help="where the SQLite files and report go (a new temp dir)"
+    )
+    demo.add_argument("--report", metavar="PATH", help="write the HTML report here")
+    demo.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress on stderr (default: on a terminal)",
+    )
+    demo.add_argument(
+        "--round-trip",
+        action="store_true",
+        help="only map one marketplace order to a SalesOrder and round-trip it",
+    )
     demo.set_defaults(run=_cmd_demo)
 
     schema = commands.add_parser("schema", help="JSON Schemas of the canonical objects")

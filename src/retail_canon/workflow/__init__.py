@@ -5,6 +5,10 @@
 - `IdempotencyStore`: claim a key, record the outcome, return it on a repeat.
 - `ExceptionQueue`: exception records with reason codes, replay, dead-lettering.
 - `AuditTrail`: append-only steps per correlation id; `trace` one order.
+- `OrderPipeline`: order orchestration as composable steps (`NormalizeParties`,
+  `ResolveItems`, `ValidateTax`, `ScreenFraud`, `SourceOrder`, `PostToErp`,
+  `ShipFulfillments`, `ConfirmToChannel`, or your own `Step`), each idempotent and
+  audited, a failing step queueing the order with a reason code.
 - KPIs: `step_latency`, `interface_failure_rate`, `duplicate_rate`, `replay_volume`,
   `exception_resolution_time`, `inventory_freshness`.
 
@@ -24,7 +28,10 @@ from retail_canon.workflow._envelope import Envelope
 from retail_canon.workflow._errors import (
     ClaimInProgress,
     InvalidEnvelope,
+    InvalidPipeline,
     NotClaimed,
+    PipelineIncomplete,
+    StepFailed,
     UnknownExceptionRecord,
     WorkflowError,
 )
@@ -52,30 +59,69 @@ from retail_canon.workflow._kpi import (
     replay_volume,
     step_latency,
 )
+from retail_canon.workflow._orchestrate import (
+    FunctionStep,
+    OrderContext,
+    OrderPipeline,
+    PipelineResult,
+    PipelineStatus,
+    Step,
+    StepOutcome,
+    classify_error,
+)
+from retail_canon.workflow._steps import (
+    ConfirmToChannel,
+    NormalizeParties,
+    PostToErp,
+    ResolveItems,
+    ScreenFraud,
+    ShipFulfillments,
+    SourceOrder,
+    ValidateTax,
+)
 
 __all__ = [
     "AuditEntry",
     "AuditTrail",
     "Claim",
     "ClaimInProgress",
+    "ConfirmToChannel",
     "DurationStats",
     "Envelope",
     "ExceptionQueue",
     "ExceptionRecord",
     "ExceptionStatus",
+    "FunctionStep",
     "IdempotencyStore",
     "InvalidEnvelope",
+    "InvalidPipeline",
+    "NormalizeParties",
     "NotClaimed",
+    "OrderContext",
+    "OrderPipeline",
+    "PipelineIncomplete",
+    "PipelineResult",
+    "PipelineStatus",
+    "PostToErp",
     "PostgresAuditTrail",
     "PostgresExceptionQueue",
     "PostgresIdempotencyStore",
     "ReasonCode",
     "ReplayReport",
+    "ResolveItems",
     "SQLiteAuditTrail",
     "SQLiteExceptionQueue",
     "SQLiteIdempotencyStore",
+    "ScreenFraud",
+    "ShipFulfillments",
+    "SourceOrder",
+    "Step",
+    "StepFailed",
+    "StepOutcome",
     "UnknownExceptionRecord",
+    "ValidateTax",
     "WorkflowError",
+    "classify_error",
     "duplicate_rate",
     "exception_resolution_time",
     "interface_failure_rate",
