@@ -14,7 +14,7 @@ import pytest
 
 from retail_canon.models import Money
 from retail_canon.normalize.money import ExchangeRate
-from retail_canon.settlement import MatchPolicy, Tolerance, match
+from retail_canon.settlement import MatchPolicy, MatchRule, ReasonCode, Tolerance, match
 from settlement.builders import STYLES, Batch, assert_same
 
 np = pytest.importorskip("numpy")  # the numpy engine and the benchmark need it (bench extra)
@@ -143,3 +143,115 @@ def test_unified_keys_when_documents_use_their_own_dictionary(bench: ModuleType)
             match(work.table, work.docs, policy=work.policy, rates=work.rates, engine=engine),
         )
     assert MatchPolicy().integrity == "quarantine"
+
+
+def vectorised_keys(result) -> set[str | None]:
+    """Keys of the entries the numpy engine booked on arrays (not through Python)."""
+    ctx = result._ctx
+    return {ctx.key_of(int(g))[1] for chunk in ctx.chunks for part in chunk.parts for g in part[5]}
+
+
+def numpy_result(batch: Batch, **kwargs):
+    policy = kwargs.pop("policy", None) or batch.policy()
+    return match(batch.records(), batch.documents, policy=policy, engine="numpy", **kwargs)
+
+
+def test_split_groups_are_booked_on_arrays_as_python_books_them() -> None:
+    batch = Batch(STYLES["amazon"])
+    first = batch.settlement("S1", period=0, currency="EUR")
+    second = batch.settlement("S2", period=1, currency="EUR")
+    booked = ExchangeRate("EUR", "USD", Decimal("1.0825"), as_of=date(2026, 3, 2))
+    rates = {
+        "S1": ExchangeRate("EUR", "USD", Decimal("1.0901")),
+        "S2": ExchangeRate("EUR", "USD", Decimal("1.0713")),
+    }
+    plain, drifting, rounded, across_fees = (batch.style.order_id(n) for n in range(4))
+    first.raw("PRINCIPAL", "20.00", order=plain)
+    second.raw("TAX", "3.80", order=plain)
+    batch.invoice(plain, "23.80", currency="EUR", rate=booked)
+    first.raw("PRINCIPAL", "40.00", order=drifting)
+    first.raw("COMMISSION", "-7.00", order=drifting)
+    second.raw("TAX", "7.60", order=drifting)
+    second.raw("TAX_WITHHELD", "-7.60", order=drifting)
+    batch.invoice(drifting, "47.60", currency="EUR", rate=booked)
+    first.raw("PRINCIPAL", "10.00", order=rounded)
+    second.raw("TAX", "1.91", order=rounded)
+    second.raw("TAX", "-0.01", order=rounded)
+    batch.invoice(rounded, "11.91", currency="EUR", rate=booked)
+    first.raw("PRINCIPAL", "30.00", order=across_fees)
+    first.raw("COMMISSION", "-2.00", order=across_fees)
+    second.raw("COMMISSION", "-2.50", order=across_fees)
+    second.raw("FULFILLMENT_FEE", "-3.22", order=across_fees)
+    batch.invoice(across_fees, "30.00", currency="EUR", rate=booked)
+    policy = batch.policy(functional_currency="USD")
+    result = batch.match(policy, rates=rates)  # both engines, the same rows
+    fast = numpy_result(batch, policy=policy, rates=rates)
+    assert vectorised_keys(fast) >= {plain, drifting, rounded, across_fees}
+    assert not fast._ctx.ledger.entries
+    rules = {(m.key, m.settlement_id, m.rule) for m in result.matches if m.amount_type is None}
+    assert (plain, "S2", MatchRule.KEY_SPLIT_SETTLEMENTS) in rules
+    assert {v.reason for v in result.variances} >= {
+        ReasonCode.FEE_DRIFT,
+        ReasonCode.TAX_WITHHELD,
+        ReasonCode.ROUNDING,
+    }
+    assert {fx.document_id for fx in result.fx_differences} == {
+        d.document_id for d in batch.documents
+    }
+    assert not result.open_items
+
+
+def test_split_groups_that_need_judgement_go_through_python() -> None:
+    batch = Batch(STYLES["amazon"])
+    first, second = batch.settlement("S1", period=0), batch.settlement("S2", period=1)
+    short, refunded, two_docs = (batch.style.order_id(n) for n in range(3))
+    first.raw("PRINCIPAL", "20.00", order=short)
+    second.raw("TAX", "1.00", order=short)
+    batch.invoice(short, "43.20")
+    first.raw("PRINCIPAL", "20.00", order=refunded)
+    second.raw("PRINCIPAL", "-5.00", order=refunded)
+    batch.invoice(refunded, "15.00")
+    first.raw("PRINCIPAL", "20.00", order=two_docs)
+    second.raw("PRINCIPAL", "10.00", order=two_docs)
+    batch.invoice(two_docs, "20.00")
+    batch.invoice(two_docs, "10.00")
+    batch.match()
+    fast = numpy_result(batch)
+    assert not vectorised_keys(fast) & {short, refunded, two_docs}
+
+
+def test_groups_without_documents_or_receivables_are_booked_on_arrays() -> None:
+    batch = Batch(STYLES["amazon"])
+    s = batch.settlement()
+    order = batch.style.order_id(1)
+    batch.invoice(order, s.sale(order, "40.00", tax="3.20"))
+    s.chargeback(order, "43.20", "DISPUTE-1")
+    result = batch.match()
+    (chargeback,) = [v for v in result.variances if v.reason == ReasonCode.CHARGEBACK]
+    assert chargeback.key == "DISPUTE-1"
+    assert "DISPUTE-1" in vectorised_keys(numpy_result(batch))
+
+
+def test_free_documents_are_booked_on_arrays_unless_a_residual_step_can_reach_them() -> None:
+    batch = Batch(STYLES["amazon"])
+    s = batch.settlement()
+    paid, late, refunded = (batch.style.order_id(n) for n in range(3))
+    batch.invoice(paid, s.sale(paid, "10.00"))
+    batch.invoice(late, "12.00", issued=date(2026, 3, 14))
+    batch.invoice("OLD-1", "13.00", issued=date(2026, 1, 5))
+    batch.credit_memo("OLD-2", "R-OLD", "14.00", issued=date(2026, 1, 5))
+    s.raw("PRINCIPAL", "15.00", order="#A-77")
+    batch.invoice("a77", "15.00", doc_id="INV-TOKEN")
+    s.refund(refunded, "R-NEW", "16.00")
+    batch.credit_memo(refunded, None, "16.00", doc_id="CM-BY-ORDER")
+    batch.invoice(None, "17.00", doc_id="INV-NO-KEY")
+    result = batch.match()
+    reasons = {o.document_id: o.reason for o in result.open_items}
+    assert reasons["INV-2"] == ReasonCode.TIMING
+    assert reasons["INV-3"] == ReasonCode.UNMATCHED
+    assert reasons["CM-4"] == ReasonCode.REFUND_NOT_SETTLED
+    assert {m.rule for m in result.matches} >= {MatchRule.TOKEN, MatchRule.REFUND_BY_ORDER}
+    fast = numpy_result(batch)
+    on_arrays = {int(d) for cols in fast._ctx.open_columns for d in cols[0]}
+    ids = fast._ctx.docs.document_id
+    assert {ids[d] for d in on_arrays} == {"INV-2", "INV-3", "CM-4"}

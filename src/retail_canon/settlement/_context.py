@@ -287,7 +287,8 @@ class Context:
         headers = self.table.settlements
         policy = self.policy
         cache: dict[tuple[str, str | None, int], int] = {}
-        codes = {k: i for i, k in enumerate(self.keys)}
+        keys = self.keys = list(self.keys)  # the input tables' dictionaries stay as they are
+        codes = {k: i for i, k in enumerate(keys)}
         for s, code in pairs:
             header = headers[s]
             scope = (header.channel, header.marketplace_id, code)
@@ -296,7 +297,7 @@ class Context:
                 ref = ExternalRef(
                     system=header.channel,
                     scheme=policy.order_scheme,
-                    value=self.keys[code],
+                    value=keys[code],
                     scope=header.marketplace_id,
                 )
                 found = resolved_value(
@@ -309,8 +310,8 @@ class Context:
                 else:
                     target = codes.get(found, -1)
                     if target < 0:
-                        target = codes[found] = len(self.keys)
-                        self.keys.append(found)
+                        target = codes[found] = len(keys)
+                        keys.append(found)
                 cache[scope] = target
             self.resolved[(s, code)] = target
         self.n_keys = len(self.keys)
@@ -332,14 +333,17 @@ class Context:
         return ReasonCode.REFUND_NOT_SETTLED if refund else ReasonCode.UNMATCHED
 
 
-def _unify(line_keys: Sequence[str], doc_keys: Sequence[str]) -> tuple[list[str], list[int] | None]:
+def _unify(
+    line_keys: Sequence[str], doc_keys: Sequence[str]
+) -> tuple[Sequence[str], list[int] | None]:
     """One key dictionary for lines and documents: the lines' codes stay as they are.
 
-    When the documents' dictionary is the lines' one, or extends it, nothing is remapped.
+    When the documents' dictionary is the lines' one, or extends it, nothing is remapped
+    (nor copied).
     """
     n = len(line_keys)
     if doc_keys is line_keys or (len(doc_keys) >= n and list(doc_keys[:n]) == list(line_keys)):
-        return list(doc_keys), None
+        return doc_keys, None
     keys = list(line_keys)
     codes = {k: i for i, k in enumerate(keys)}
     mapping = []

@@ -1,14 +1,14 @@
 """The numpy engine: dictionary-encoded keys, compact group arrays, a vectorised fast path.
 
 A *clean* group is one the general classifier would settle without judgement: lines in
-one settlement, documents all in its currency with open amounts of the expected sign, no
-reserve/adjustment/transfer/unclassified lines, receivables within the rounding bound or
-the tolerance of the documents, and every fee class within its rule's tolerance or
-drifting on a single line (so no duplicate line can explain the drift). For clean groups
-the entries and FX rows are computed on arrays, in exact int64 arithmetic, with the same
-formulas as `_classify`. Every other group, document and line goes through the same
-Python code as the pure-Python engine, so both engines give the same result (the tests
-check it). Amounts too large for exact int64 arithmetic send the whole run to Python.
+one settlement (or one document paid across settlements: `_split`), documents in its
+currency with open amounts of the expected sign, no reserve/adjustment/transfer/other
+lines, receivables within the rounding bound or tolerance, every fee class within its
+rule's tolerance or drifting on a single line (no duplicate line can explain the drift).
+Clean groups, and groups and documents the residual stage cannot reach (`_reach`), are
+booked on arrays in exact int64 arithmetic with the formulas of `_classify`; every other
+group, document and line goes through the pure-Python engine's code, so both engines
+give the same result (the tests check it). Amounts too large for int64 run in Python.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from retail_canon.settlement._context import (
     CODE,
     COM,
     CREDIT_MEMO,
+    EXCEPTION,
     FEE,
     FEE_CLASS_TYPE,
     FUL,
@@ -47,7 +48,16 @@ from retail_canon.settlement._errors import (
     UnknownDocumentKind,
 )
 from retail_canon.settlement._integrity import check_integrity
+from retail_canon.settlement._reach import book_unreachable, hold_documents, out_of_reach
 from retail_canon.settlement._residual import settle_residuals
+from retail_canon.settlement._split import (
+    OTHER,
+    SLOT,
+    SLOTS,
+    split_entries,
+    split_fx,
+    split_parts,
+)
 from retail_canon.settlement._types import AMOUNT_TYPES, DOCUMENT_KINDS, MatchRule, ReasonCode
 from retail_canon.settlement._vector import (
     LIMIT,
@@ -63,10 +73,6 @@ from retail_canon.settlement._vector import (
 __all__ = ["run"]
 
 _I8 = np.int64
-_OTHER = 7  # slot of every class the fast path does not handle
-_SLOT = np.array([c if c < _OTHER else _OTHER for c in CLASS_OF], dtype=_I8)
-_SLOTS = _OTHER + 1
-assert tuple(range(_OTHER)) == (P, R, COM, FUL, FEE, WH, CB)
 
 
 def _small_factors(ctx: Context) -> bool:
@@ -93,22 +99,14 @@ def run(ctx: Context) -> None:
     akey = ints(table.refund_key)
     n, n_s = st.size, ctx.n_settlements
     if n:
-        check_codes("settlement", int(st.min()), int(st.max()), 0, n_s, SettlementInputError)
-        check_codes(
-            "amount_type", int(at.min()), int(at.max()), 0, len(AMOUNT_TYPES), MissingAmountType
-        )
-        check_codes(
-            "order_key", int(okey.min()), int(okey.max()), -1, len(table.keys), SettlementInputError
-        )
-        check_codes(
-            "refund_key",
-            int(akey.min()),
-            int(akey.max()),
-            -1,
-            len(table.keys),
-            SettlementInputError,
-        )
-        if int(np.abs(amt).max()) >= LIMIT // n // 10**6:
+        for name, column, lowest, size, error in (
+            ("settlement", st, 0, n_s, SettlementInputError),
+            ("amount_type", at, 0, len(AMOUNT_TYPES), MissingAmountType),
+            ("order_key", okey, -1, len(table.keys), SettlementInputError),
+            ("refund_key", akey, -1, len(table.keys), SettlementInputError),
+        ):
+            check_codes(name, int(column.min()), int(column.max()), lowest, size, error)
+        if max(int(amt.max()), -int(amt.min())) >= LIMIT // n // 10**6:
             _engine_py.run(ctx)  # too large for exact int64 arithmetic
             return
     if ctx.resolver is not None and n:
@@ -120,45 +118,57 @@ def run(ctx: Context) -> None:
         ctx.resolve_keys(ctx.resolver, pair_list)
         okey[keyed] = np.array([ctx.resolved[p] for p in pair_list], dtype=_I8)[inverse]
     n_keys = ctx.n_keys
-    g = okey.copy()
-    g[(at == REFUND_TYPE) & (okey >= 0)] += 2 * n_keys
-    with_refund = akey >= 0
-    g[with_refund] = n_keys + akey[with_refund]
+    g = np.where(akey >= 0, akey + n_keys, okey)
+    by_order = np.flatnonzero(at == REFUND_TYPE)  # refunds without a refund id: by order
+    g[by_order[(akey[by_order] < 0) & (okey[by_order] >= 0)]] += 2 * n_keys
 
     # Layer 1: integrity.
-    reserve = at == RESERVE_TYPE
-    held = reserve & (amt < 0)
-    released = reserve & ~held
+    reserve = np.flatnonzero(at == RESERVE_TYPE)
+    r_s, r_amt = st[reserve], amt[reserve]
+    held = r_amt < 0
+
+    def groups_of(s: int) -> set[int]:
+        mask = np.zeros(3 * n_keys + 1, dtype=bool)
+        mask[g[(st == s) & (g >= 0)]] = True
+        return set(np.flatnonzero(mask).tolist())
+
     check_integrity(
         ctx,
         sum_at(n_s, st, amt).tolist(),
-        sum_at(n_s, st[held], amt[held]).tolist(),
-        sum_at(n_s, st[released], amt[released]).tolist(),
+        sum_at(n_s, r_s[held], r_amt[held]).tolist(),
+        sum_at(n_s, r_s[~held], r_amt[~held]).tolist(),
         lambda s: tuple(np.flatnonzero(st == s).tolist()),
-        lambda s: set(np.unique(g[(st == s) & (g >= 0)]).tolist()),
+        groups_of,
     )
-    active = np.ones(n, dtype=bool)
-    for s in ctx.excluded:
-        active &= st != s
+    if ctx.excluded:
+        active = np.ones(n, dtype=bool)
+        for s in ctx.excluded:
+            active &= st != s
+        ga = np.where(active, g, -1)
+    else:
+        active = None
+        ga = g
 
-    # Layer 2: groups, compacted to the ids that occur.
-    keyed = active & (g >= 0)
-    keyed_rows = np.flatnonzero(keyed)
-    kg = g[keyed_rows]
-    kst = st[keyed_rows]
-    present = np.zeros(3 * n_keys + 1, dtype=bool)
-    present[kg] = True
+    # Layer 2: groups, compacted to the ids that occur; compact group 0 collects the lines
+    # without a group (unkeyed or excluded), so that no line has to be selected first.
+    # Sums and counts are (slot, group) matrices: a slot's row is contiguous.
+    shifted = ga + 1
+    present = np.zeros(3 * n_keys + 2, dtype=bool)
+    present[shifted] = True
+    present[0] = True
     compact = np.cumsum(present) - 1
-    group_ids = np.flatnonzero(present)
+    group_ids = np.flatnonzero(present) - 1
     n_groups = group_ids.size
-    cg = compact[kg]
-    slot = cg * _SLOTS + _SLOT[at[keyed_rows]]
-    sums = sum_at(n_groups * _SLOTS, slot, amt[keyed_rows]).reshape(n_groups, _SLOTS)
-    counts = np.bincount(slot, minlength=n_groups * _SLOTS).reshape(n_groups, _SLOTS)
-    rep_s = np.zeros(n_groups, dtype=_I8)
-    rep_s[cg] = kst
-    split = np.zeros(n_groups, dtype=bool)
-    split[cg[kst != rep_s[cg]]] = True
+    cg = compact[shifted]
+    slot = SLOT[at] * n_groups + cg
+    sums = sum_at(n_groups * SLOTS, slot, amt).reshape(SLOTS, n_groups)
+    counts = np.bincount(slot, minlength=n_groups * SLOTS).reshape(SLOTS, n_groups)
+    rep_s = np.full(n_groups, n_s, dtype=_I8)  # the first settlement of each group
+    np.minimum.at(rep_s, cg, st)
+    last_s = np.full(n_groups, -1, dtype=_I8)
+    np.maximum.at(last_s, cg, st)
+    split = rep_s != last_s
+    rep_s[0] = last_s[0] = 0  # group 0 (lines without a group) may have no line at all
 
     # Documents in the same compact group space (-1: no active line has their key).
     docs = ctx.docs
@@ -169,27 +179,15 @@ def run(ctx: Context) -> None:
     drk = ints(docs.refund_key)
     drate = ints(docs.rate) if len(docs.rate) else np.full(dkind.size, -1, _I8)
     if dkind.size:
-        check_codes(
-            "kind", int(dkind.min()), int(dkind.max()), 0, len(DOCUMENT_KINDS), UnknownDocumentKind
-        )
-        check_codes(
-            "currency",
-            int(dcur.min()),
-            int(dcur.max()),
-            0,
-            len(docs.currencies),
-            SettlementInputError,
-        )
-        check_codes(
-            "rate", int(drate.min()), int(drate.max()), -1, len(docs.rates), SettlementInputError
-        )
-        check_codes(
-            "order_key", int(dok.min()), int(dok.max()), -1, len(docs.keys), SettlementInputError
-        )
-        check_codes(
-            "refund_key", int(drk.min()), int(drk.max()), -1, len(docs.keys), SettlementInputError
-        )
-        if int(np.abs(dopen).max()) >= LIMIT // dkind.size // 10**6:
+        for name, column, lowest, size, error in (
+            ("kind", dkind, 0, len(DOCUMENT_KINDS), UnknownDocumentKind),
+            ("currency", dcur, 0, len(docs.currencies), SettlementInputError),
+            ("rate", drate, -1, len(docs.rates), SettlementInputError),
+            ("order_key", dok, -1, len(docs.keys), SettlementInputError),
+            ("refund_key", drk, -1, len(docs.keys), SettlementInputError),
+        ):
+            check_codes(name, int(column.min()), int(column.max()), lowest, size, error)
+        if max(int(dopen.max()), -int(dopen.min())) >= LIMIT // dkind.size // 10**6:
             _engine_py.run(ctx)
             return
     if ctx.doc_key_map is not None and dkind.size:
@@ -200,8 +198,8 @@ def run(ctx: Context) -> None:
         memo, np.where(drk >= 0, n_keys + drk, np.where(dok >= 0, 2 * n_keys + dok, -1)), dok
     )
     dsigned = np.where(memo, -dopen, dopen)
-    dgc = np.where(dg >= 0, compact[np.where(dg >= 0, dg, 3 * n_keys)], -1)
-    dgc[(dg >= 0) & ~present[np.where(dg >= 0, dg, 3 * n_keys)]] = -1
+    dgc = compact[dg + 1]
+    dgc[(dg < 0) | ~present[dg + 1]] = -1
     linked = np.flatnonzero(dgc >= 0)
     lg = dgc[linked]
     dcount = np.bincount(lg, minlength=n_groups)
@@ -213,18 +211,17 @@ def run(ctx: Context) -> None:
     doc_code = {c: i for i, c in enumerate(ctx.doc_currency)}
     s_doccur = np.array([doc_code.get(c, -2) for c in ctx.s_currency] or [-2], dtype=_I8)
 
-    # Layers 3-4 on the candidates: receivables against documents, fees against rules.
-    cand = np.flatnonzero(
-        (dcount > 0) & ~split & (counts[:, _OTHER] == 0) & ~doc_bad & (rep_cur == s_doccur[rep_s])
-    )
-    c_s = rep_s[cand]
-    c_sums = sums[cand]
-    c_counts = counts[cand]
-    c_exp = expected[cand]
-    side = (group_ids[cand] >= n_keys).astype(_I8)
-    recv = c_sums[:, P] + c_sums[:, R]
-    n_recv = c_counts[:, P] + c_counts[:, R]
-    diff = recv - c_exp
+    # Layers 3-4 on every group: receivables against documents, fees against rules.
+    n_recv = counts[P] + counts[R]
+    has_docs = dcount > 0
+    simple = (counts[OTHER] == 0) & ~doc_bad
+    ok = simple & ~split & np.where(has_docs, rep_cur == s_doccur[rep_s], n_recv == 0)
+    # Split groups (one document paid across settlements) are checked per part below.
+    spl = simple & split & (dcount == 1) & (n_recv > 0)
+    ok[0] = spl[0] = False
+    side = (group_ids >= n_keys).astype(_I8)
+    recv = sums[P] + sums[R]
+    diff = recv - expected
     per_line = ctx.policy.rounding_per_line
     bound = (n_recv * per_line.numerator + per_line.denominator - 1) // per_line.denominator
     tol = [
@@ -232,86 +229,120 @@ def run(ctx: Context) -> None:
         for kind in (AmountType.PRINCIPAL, AmountType.REFUND)
         for d in ctx.s_digits
     ]
-    pick = side * n_s + c_s
+    pick = side * n_s + rep_s
     exact = diff == 0
     rounding = ~exact & (np.abs(diff) <= bound)
-    write_off = (
-        ~exact
-        & ~rounding
-        & accepts(
-            diff,
-            c_exp,
-            np.array([t.absolute for t in tol] or [0], dtype=_I8)[pick],
-            np.array([t.num for t in tol] or [0], dtype=_I8)[pick],
-            np.array([t.den for t in tol] or [1], dtype=_I8)[pick],
-        )
+    write_off = ~exact & ~rounding
+    write_off &= accepts(
+        diff,
+        expected,
+        np.array([t.absolute for t in tol] or [0], dtype=_I8)[pick],
+        np.array([t.num for t in tol] or [0], dtype=_I8)[pick],
+        np.array([t.den for t in tol] or [1], dtype=_I8)[pick],
     )
-    ok = np.where(n_recv > 0, exact | rounding | write_off, c_exp == 0)
+    settled = np.where(n_recv > 0, exact | rounding | write_off, expected == 0)
+    ok &= settled
+    spl &= settled
+    # Groups with lines to collect and no document (residual groups), unless a fee needs the
+    # duplicate search: booked here when no residual step can reach them (see below).
+    orphan = simple & ~split & ~has_docs & (n_recv > 0)
+    orphan[0] = False
     drift: dict[int, Array] = {}
+    principal = sums[P]
     for c in (COM, FUL, FEE):
         rule = ctx.fee_rules.get(c)
-        drift[c] = np.zeros(cand.size, dtype=_I8)
         if rule is None:
             continue
         num, den = rule[0], rule[1]
-        if (int(np.abs(c_sums[:, P]).max(initial=0)) + 1) * num >= LIMIT:
-            ok[:] = False
+        if (int(np.abs(principal).max(initial=0)) + 1) * num >= LIMIT:
+            ok[:] = spl[:] = orphan[:] = False
             continue
         fee_tol = [ctx.fee_tolerance(c, d) for d in ctx.s_digits]
         fixed = np.array([ctx.fee_fixed(c, d) for d in ctx.s_digits] or [0], dtype=_I8)
-        fee_expected = half_up(-num * c_sums[:, P], den)
-        fee_expected -= np.where(c_sums[:, P] > 0, fixed[c_s], 0)
-        d = c_sums[:, c] - fee_expected
-        bad = (
-            (c_counts[:, c] > 0)
-            & (d != 0)
-            & ~accepts(
-                d,
-                fee_expected,
-                np.array([t.absolute for t in fee_tol], dtype=_I8)[c_s],
-                np.array([t.num for t in fee_tol], dtype=_I8)[c_s],
-                np.array([t.den for t in fee_tol], dtype=_I8)[c_s],
-            )
+        fee_expected = half_up(-num * principal, den)
+        fee_expected -= np.where(principal > 0, fixed[rep_s], 0)
+        d = sums[c] - fee_expected
+        bad = (counts[c] > 0) & (d != 0)
+        bad &= ~accepts(
+            d,
+            fee_expected,
+            np.array([t.absolute for t in fee_tol], dtype=_I8)[rep_s],
+            np.array([t.num for t in fee_tol], dtype=_I8)[rep_s],
+            np.array([t.den for t in fee_tol], dtype=_I8)[rep_s],
         )
-        ok &= ~(bad & (c_counts[:, c] > 1))
+        duplicable = bad & (counts[c] > 1)
+        ok &= ~duplicable
+        spl &= ~duplicable
+        orphan &= ~duplicable
         drift[c] = np.where(bad, d, 0)
 
+    # Split groups: every part of the lines must be in the document's currency and every
+    # receivable part must pay it (so that applying the parts oldest first takes each whole).
+    pending = np.flatnonzero(~ok[cg])  # lines outside the groups settled in one piece
+    parts = split_parts(ctx, spl, pending, cg, st, at, amt, rep_cur, s_doccur, side, diff)
+
     # Entries of the clean groups.
-    clean_c = np.flatnonzero(ok)
-    clean = np.zeros(n_groups, dtype=bool)
-    clean[cand[clean_c]] = True
+    clean = ok | spl
     clean_docs = np.zeros(dkind.size, dtype=bool)
     clean_docs[linked] = clean[lg]
+    rows = np.flatnonzero(~clean_docs)
+    rows = hold_documents(ctx, rows, dgc, dg, dsigned)
+    free_rows = rows[dgc[rows] < 0]  # documents no active line shares a key with
+    loose_rows = pending[(cg[pending] == 0) & (g[pending] < 0)]  # lines without a key
+    if active is not None:
+        loose_rows = loose_rows[active[loose_rows]]
+    unkeyed = bool((SLOT[at[loose_rows]] <= R).any())
+    orphan_rows = out_of_reach(
+        ctx, orphan, pending, cg, okey, group_ids, free_rows, unkeyed, (memo, dok, drk)
+    )
+    clean |= orphan
     chunk = Chunk(n_s, dg[clean_docs], np.flatnonzero(clean_docs))
-    s_of, gid = c_s[clean_c], group_ids[cand[clean_c]]
-    k_sums, k_counts, k_diff = c_sums[clean_c], c_counts[clean_c], diff[clean_c]
-    with_recv = n_recv[clean_c] > 0
-    one_doc = dcount[cand[clean_c]] == 1
+    booked = ok | orphan
+    collect = orphan_rows[SLOT[at[orphan_rows]] <= R]  # receivable lines of the orphans
+    chunk.add_lines(group_ids[cg[collect]], collect)
+    for refund, reason in ((False, ReasonCode.UNMATCHED), (True, ReasonCode.REFUND_MISSING_IN_ERP)):
+        m = np.flatnonzero(orphan & ((group_ids >= n_keys) == refund))
+        chunk.add(EXCEPTION, CODE[reason], -1, False, rep_s[m], group_ids[m], recv[m], lines=True)
+    with_recv = ok & (n_recv > 0)
+    one_doc = dcount == 1
     for m, key_rule in (
         (with_recv & one_doc, MatchRule.KEY),
         (with_recv & ~one_doc, MatchRule.KEY_SPLIT_DOCUMENTS),
     ):
-        chunk.add(MATCH, CODE[key_rule], -1, True, s_of[m], gid[m], c_exp[clean_c][m])
+        chunk.add(MATCH, CODE[key_rule], -1, True, rep_s[m], group_ids[m], expected[m])
     for status, reason in ((rounding, ReasonCode.ROUNDING), (write_off, ReasonCode.WRITE_OFF)):
-        m = np.flatnonzero(status[clean_c] & with_recv)
-        chunk.add(VARIANCE, CODE[reason], -1, True, s_of[m], gid[m], k_diff[m])
+        m = np.flatnonzero(status & with_recv)
+        chunk.add(VARIANCE, CODE[reason], -1, True, rep_s[m], group_ids[m], diff[m])
     for c in (COM, FUL, FEE):
-        m = k_counts[:, c] > 0
+        m = booked & (counts[c] > 0)
         rule_code = CODE[MatchRule.FEE_SCHEDULE if c in ctx.fee_rules else MatchRule.FEE_AS_POSTED]
-        off = drift[c][clean_c]
-        chunk.add(
-            MATCH, rule_code, FEE_CLASS_TYPE[c], False, s_of[m], gid[m], (k_sums[:, c] - off)[m]
-        )
-        m = np.flatnonzero(off)
-        chunk.add(
-            VARIANCE, CODE[ReasonCode.FEE_DRIFT], FEE_CLASS_TYPE[c], False, s_of[m], gid[m], off[m]
-        )
+        off = drift.get(c)
+        units = sums[c] if off is None else sums[c] - off
+        chunk.add(MATCH, rule_code, FEE_CLASS_TYPE[c], False, rep_s[m], group_ids[m], units[m])
+        if off is not None:
+            m = np.flatnonzero(booked & (off != 0))
+            chunk.add(
+                VARIANCE,
+                CODE[ReasonCode.FEE_DRIFT],
+                FEE_CLASS_TYPE[c],
+                False,
+                rep_s[m],
+                group_ids[m],
+                off[m],
+            )
     for c, reason in ((WH, ReasonCode.TAX_WITHHELD), (CB, ReasonCode.CHARGEBACK)):
-        m = np.flatnonzero(k_counts[:, c])
-        chunk.add(VARIANCE, CODE[reason], -1, False, s_of[m], gid[m], k_sums[m, c])
+        m = np.flatnonzero(booked & (counts[c] > 0))
+        chunk.add(VARIANCE, CODE[reason], -1, False, rep_s[m], group_ids[m], sums[c][m])
+    if parts is not None:
+        split_entries(ctx, chunk, parts, group_ids, drift, rounding, write_off, diff)
+        doc_of = np.full(n_groups, -1, dtype=_I8)
+        doc_of[lg] = linked
+        split_fx(ctx, parts, diff, doc_of, drate)
+    if ctx.functional_digits is not None:
+        fx_docs = np.flatnonzero(clean_docs & (drate >= 0))
+        fx_docs = fx_docs[~spl[dgc[fx_docs]]]
+        clean_fx(ctx, fx_docs, rep_s[dgc[fx_docs]], dsigned[fx_docs], drate[fx_docs])
     ctx.chunks.append(chunk)
-    fx_docs = np.flatnonzero(clean_docs)
-    clean_fx(ctx, fx_docs, rep_s[dgc[fx_docs]], dsigned[fx_docs], drate[fx_docs])
 
     # Everything else: the general classifier, exactly as in the pure-Python engine.
     posted_at = ints(table.posted)
@@ -331,7 +362,8 @@ def run(ctx: Context) -> None:
             )
         )
 
-    dirty_rows = keyed_rows[~clean[cg]]
+    clean[0] = True  # lines without a group are not a group's
+    dirty_rows = pending[~clean[cg[pending]]]
     groups: dict[int, list[Line]] = {}
     for line, key in zip(line_tuples(dirty_rows), g[dirty_rows].tolist(), strict=True):
         members = groups.get(key)
@@ -339,46 +371,50 @@ def run(ctx: Context) -> None:
             groups[key] = [line]
         else:
             members.append(line)
-    rows = np.flatnonzero(~clean_docs)
-    if ctx.held and rows.size:  # documents held by a quarantined settlement: open, as arrays
-        held = np.zeros(3 * n_keys + 1, dtype=bool)
-        held[list(ctx.held)] = True
-        free_rows = rows[dgc[rows] < 0]
-        held_rows = free_rows[(dg[free_rows] >= 0) & held[np.maximum(dg[free_rows], 0)]]
-        held_rows = held_rows[dopen[held_rows] != 0]
-        ctx.open_columns.append(
-            (held_rows, dg[held_rows], CODE[ReasonCode.PAYOUT_INTEGRITY], dsigned[held_rows])
-        )
-        rows = np.setdiff1d(rows, held_rows, assume_unique=True)
+    unkeyed_lines: list[Line] = []
+    for line in line_tuples(loose_rows):
+        if CLASS_OF[line[2]] <= R:
+            unkeyed_lines.append(line)
+        else:
+            account_line(ctx, line)
+    # Free documents (no active line has their key) the residual stage cannot reach.
+    residual_lines = {
+        key: lines
+        for key, lines in groups.items()
+        if dcount[compact[key + 1]] == 0 and any(CLASS_OF[ln[2]] <= R for ln in lines)
+    }
+    issued = ints(docs.issued)
+    reach = book_unreachable(
+        ctx, free_rows, residual_lines, unkeyed, (dg, memo, dok, drk, dsigned, issued)
+    )
+    rows = np.union1d(rows[dgc[rows] >= 0], reach)
     by_group: dict[int, list[Doc]] = {}
     doc_rows = zip(
         rows.tolist(),
         dkind[rows].tolist(),
         dcur[rows].tolist(),
         dopen[rows].tolist(),
-        ints(docs.issued)[rows].tolist(),
+        issued[rows].tolist(),
         drate[rows].tolist(),
         dok[rows].tolist(),
         drk[rows].tolist(),
         strict=True,
     )
     for doc, key in zip(doc_rows, dg[rows].tolist(), strict=True):
-        by_group.setdefault(key, []).append(doc)
+        found = by_group.get(key)
+        if found is None:
+            by_group[key] = [doc]
+        else:
+            found.append(doc)
     residual: dict[int, tuple[bool, list[Line]]] = {}
     for key, lines in groups.items():
         found = by_group.pop(key, None)
         refund = key >= n_keys
         if found:
             settle_group(ctx, key, refund, lines, found)
-        elif any(CLASS_OF[ln[2]] <= R for ln in lines):
+        elif key in residual_lines:
             residual[key] = (refund, lines)
         else:
             settle_group(ctx, key, refund, lines, [])
-    unkeyed: list[Line] = []
-    for line in line_tuples(np.flatnonzero(active & (g < 0))):
-        if CLASS_OF[line[2]] <= R:
-            unkeyed.append(line)
-        else:
-            account_line(ctx, line)
     free = [(key, doc) for key, found in by_group.items() for doc in found]
-    settle_residuals(ctx, residual, unkeyed, free)
+    settle_residuals(ctx, residual, unkeyed_lines, free)

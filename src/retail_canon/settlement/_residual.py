@@ -31,7 +31,7 @@ from retail_canon.settlement._context import (
 )
 from retail_canon.settlement._types import MatchRule
 
-__all__ = ["settle_residuals", "token"]
+__all__ = ["settle_residuals", "token", "tokens"]
 
 _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 
@@ -49,6 +49,26 @@ def token(key: str) -> str:
     if not reduced.isascii():
         reduced = "".join(filter(str.isalnum, reduced))
     return reduced.upper()
+
+
+_SEPARATOR = "\x00"
+_DROP_BUT_SEPARATOR = str.maketrans(
+    "", "", "".join(chr(c) for c in range(1, 128) if not chr(c).isalnum())
+)
+
+
+def tokens(keys: Sequence[str]) -> list[str]:
+    """`token` of each of ``keys``, in one pass over their text when they are ASCII.
+
+    >>> tokens(["#1001", "so 77/b", "Nº 7", ""])
+    ['1001', 'SO77B', 'Nº7', '']
+    """
+    joined = _SEPARATOR.join(keys)
+    if not joined.isascii() or joined.count(_SEPARATOR) != max(len(keys) - 1, 0):
+        return [token(key) for key in keys]
+    if not keys:
+        return []
+    return joined.translate(_DROP_BUT_SEPARATOR).upper().split(_SEPARATOR)
 
 
 Residual = tuple[int, bool, list[Line]]

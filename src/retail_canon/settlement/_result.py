@@ -284,9 +284,12 @@ class MatchResult:
         With ``integrity="off"`` the lines' total stands in for the deposit.
         """
         ctx = self._ctx
+        booked_by = [0] * ctx.n_settlements
+        for (t, _, _, _), units in self._totals.items():
+            booked_by[t] += units
         for s in range(ctx.n_settlements):
             expected = ctx.lines_total[s] if ctx.policy.integrity == "off" else ctx.s_total[s]
-            booked = sum(u for (t, _, _, _), u in self._totals.items() if t == s)
+            booked = booked_by[s]
             if booked != expected:
                 msg = f"settlement {ctx.s_id[s]}: {booked} minor units booked, {expected} deposited"
                 raise ConservationError(msg)

@@ -65,36 +65,74 @@ def half_even(num: Array, den: Array) -> Array:
 
 
 class Chunk:
-    """Entries of the clean groups, as arrays: one part per (kind, code, amount type)."""
+    """Entries of the clean groups, as arrays: one part per (kind, code, amount type).
+
+    A part's entries carry the documents of their group (``docs``) and, when the chunk
+    was given line rows, the rows of their group's lines (``lines``), both built only when
+    the entries are read.
+    """
 
     def __init__(self, n_settlements: int, doc_group: Array, doc_index: Array) -> None:
-        self.parts: list[tuple[int, int, int, bool, Array, Array, Array]] = []
+        self.parts: list[tuple[int, int, int, bool, Array, Array, Array, bool]] = []
         self._n = n_settlements
         self._doc_group = doc_group
         self._doc_index = doc_index
+        self._line_group: Array = doc_group[:0]
+        self._line_row: Array = doc_index[:0]
+
+    def add_lines(self, groups: Array, rows: Array) -> None:
+        """Line rows of groups, for the parts added with ``lines=True``."""
+        self._line_group = np.concatenate([self._line_group, groups])
+        self._line_row = np.concatenate([self._line_row, rows])
 
     def add(
-        self, kind: int, code: int, atype: int, docs: bool, s: Array, groups: Array, units: Array
+        self,
+        kind: int,
+        code: int,
+        atype: int,
+        docs: bool,
+        s: Array,
+        groups: Array,
+        units: Array,
+        *,
+        lines: bool = False,
     ) -> None:
         if groups.size:
-            self.parts.append((kind, code, atype, docs, s, groups, units))
+            self.parts.append((kind, code, atype, docs, s, groups, units, lines))
+
+    @staticmethod
+    def _by_group(groups: Array, index: Array) -> dict[int, tuple[int, ...]]:
+        order = np.lexsort((index, groups))
+        by_group: dict[int, list[int]] = {}
+        for g, i in zip(groups[order].tolist(), index[order].tolist(), strict=True):
+            found = by_group.get(g)
+            if found is None:
+                by_group[g] = [i]
+            else:
+                found.append(i)
+        return {g: tuple(v) for g, v in by_group.items()}
 
     def entries(
         self,
     ) -> Iterator[tuple[int, int, int, int, int, int, tuple[int, ...], tuple[int, ...], str]]:
-        order = np.lexsort((self._doc_index, self._doc_group))
-        by_group: dict[int, list[int]] = {}
-        for g, i in zip(
-            self._doc_group[order].tolist(), self._doc_index[order].tolist(), strict=True
-        ):
-            by_group.setdefault(g, []).append(i)
-        docs = {g: tuple(v) for g, v in by_group.items()}
-        for kind, code, atype, with_docs, s, groups, units in self.parts:
+        docs = self._by_group(self._doc_group, self._doc_index)
+        rows = self._by_group(self._line_group, self._line_row)
+        for kind, code, atype, with_docs, s, groups, units, with_lines in self.parts:
             for si, g, u in zip(s.tolist(), groups.tolist(), units.tolist(), strict=True):
-                yield (si, kind, g, code, atype, u, docs[g] if with_docs else (), (), "")
+                yield (
+                    si,
+                    kind,
+                    g,
+                    code,
+                    atype,
+                    u,
+                    docs[g] if with_docs else (),
+                    rows[g] if with_lines else (),
+                    "",
+                )
 
     def totals(self) -> Iterable[tuple[int, int, int, int, int]]:
-        for kind, code, _, _, s, _, units in self.parts:
+        for kind, code, _, _, s, _, units, _ in self.parts:
             key = s * 2 + (units > 0)
             sums = sum_at(self._n * 2, key, units)
             for index in np.flatnonzero(np.bincount(key, minlength=self._n * 2)).tolist():
