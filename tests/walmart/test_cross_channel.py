@@ -1,11 +1,14 @@
-"""The same logical order, sold on Shopify and on Walmart, maps to SalesOrders that differ
-only in their source references (ids, numbers, channel, raw statuses, external refs)."""
+"""The same logical order, sold on Amazon, Shopify and Walmart, maps to SalesOrders that
+differ only in their source references (ids, numbers, channel, raw statuses, external refs),
+ship-to address and customer included (issue #7)."""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
 
+from retail_canon.connectors.amazon import mapping as amazon_mapping
+from retail_canon.connectors.amazon._dto import V0, ItemV0, OrderV0
 from retail_canon.connectors.shopify import _dto as shopify_dto
 from retail_canon.connectors.shopify import mapping as shopify_mapping
 from retail_canon.connectors.walmart import _dto as walmart_dto
@@ -124,3 +127,141 @@ def test_the_same_order_maps_the_same_from_shopify_and_walmart():
     assert _without_references(shopify) == _without_references(walmart)
     assert shopify.status == walmart.status
     assert shopify.lines[1].quantity_cancelled == walmart.lines[1].quantity_cancelled == 1
+
+
+# -- Amazon, Shopify and Walmart, with the ship-to address and the customer ----------------
+#
+# Two mugs at 12.49 with 1.81 tax, placed 2026-05-01T10:00:00.250Z, accepted by the seller,
+# nothing shipped yet, to Ada Lovelace in Seattle; the buyer known by an email address
+# (Walmart sends no buyer name, so the logical order has none).
+
+EMAIL = "3a31739d8b0a45a1@relay.example.invalid"
+PHONE = "+1 206 555 0100"
+
+AMAZON_ORDER = {
+    "AmazonOrderId": "113-4925231-5081101",
+    "SellerOrderId": "113-4925231-5081101",
+    "PurchaseDate": "2026-05-01T10:00:00.250Z",
+    "LastUpdateDate": "2026-05-01T10:00:00.250Z",
+    "OrderStatus": "Unshipped",
+    "FulfillmentChannel": "MFN",
+    "MarketplaceId": "ATVPDKIKX0DER",
+    "BuyerInfo": {"BuyerEmail": EMAIL},
+    "ShippingAddress": {
+        "Name": "Ada Lovelace",
+        "AddressLine1": "12 Harbour Street",
+        "AddressLine2": "Apt 4",
+        "City": "Seattle",
+        "StateOrRegion": "WA",
+        "PostalCode": "98101",
+        "CountryCode": "US",
+        "Phone": PHONE,
+    },
+}
+AMAZON_ITEMS = [
+    {
+        "ASIN": "B0EXAMPLE1",
+        "OrderItemId": "41000000000011",
+        "SellerSKU": "MUG-1",
+        "QuantityOrdered": 2,
+        "QuantityShipped": 0,
+        "ItemPrice": {"CurrencyCode": "USD", "Amount": "24.98"},
+        "ItemTax": {"CurrencyCode": "USD", "Amount": "1.81"},
+    }
+]
+
+SHOPIFY_WITH_PARTIES = {
+    **SHOPIFY,
+    "email": EMAIL,
+    "customer": {"id": "gid://shopify/Customer/42"},
+    "shippingAddress": {
+        "name": "Ada Lovelace",
+        "address1": "12 Harbour Street",
+        "address2": "Apt 4",
+        "city": "Seattle",
+        "province": "Washington",
+        "provinceCode": "WA",
+        "zip": "98101",
+        "country": "United States",
+        "countryCodeV2": "US",
+        "phone": PHONE,
+    },
+    "lineItems": {
+        "nodes": [
+            {
+                **SHOPIFY["lineItems"]["nodes"][0],  # type: ignore[index]
+                "taxLines": [
+                    {
+                        "title": "WA State Tax",
+                        "channelLiable": False,
+                        "priceSet": _shopify_bag("1.81"),
+                    }
+                ],
+            }
+        ]
+    },
+}
+
+WALMART_WITH_PARTIES = {
+    **WALMART,
+    "customerEmailId": EMAIL,
+    "shippingInfo": {
+        "phone": PHONE,
+        "postalAddress": {
+            "name": "Ada Lovelace",
+            "address1": "12 Harbour Street",
+            "address2": "Apt 4",
+            "city": "Seattle",
+            "state": "WA",
+            "postalCode": "98101",
+            "country": "USA",
+            "addressType": "RESIDENTIAL",
+        },
+    },
+    "orderLines": {"orderLine": [WALMART["orderLines"]["orderLine"][0]]},
+}
+
+MORE_REFERENCES = {"marketplace_id"}  # Amazon's marketplace
+MORE_LINE_REFERENCES = {"item_refs"}  # the ASIN
+CUSTOMER_REFERENCES = {"customer_id", "external_refs"}  # Shopify's customer GID
+TAX_LABELS = {"title", "liability", "responsible_party"}
+"""Each channel's own words for a tax: its label, and who remits it where the channel says
+(Amazon and Shopify here: the seller; Walmart's order API does not say: unknown)."""
+
+
+def _comparable(order: SalesOrder) -> dict[str, object]:
+    data = _without_references(order)
+    for key in MORE_REFERENCES:
+        data.pop(key)
+    for line in data["lines"]:  # type: ignore[attr-defined]
+        for key in MORE_LINE_REFERENCES:
+            line.pop(key)
+        line["tax_lines"] = [
+            {k: v for k, v in tax.items() if k not in TAX_LABELS} for tax in line["tax_lines"]
+        ]
+    customer = data["customer"]
+    assert isinstance(customer, dict)
+    for key in CUSTOMER_REFERENCES:
+        customer.pop(key)
+    return data
+
+
+def test_the_same_order_maps_the_same_from_amazon_shopify_and_walmart():
+    amazon = amazon_mapping.order_from_v0(
+        V0.structure(AMAZON_ORDER, OrderV0), [V0.structure(i, ItemV0) for i in AMAZON_ITEMS]
+    )
+    shopify = shopify_mapping.sales_order(
+        shopify_dto.structure(SHOPIFY_WITH_PARTIES, shopify_dto.Order), shop="fjordline"
+    )
+    walmart = walmart_mapping.sales_order(
+        walmart_dto.structure(WALMART_WITH_PARTIES, walmart_dto.Order)
+    )
+    assert len({amazon.order_id, shopify.order_id, walmart.order_id}) == 3
+    assert amazon.ship_to is not None
+    assert amazon.customer is not None
+    assert _comparable(amazon) == _comparable(shopify) == _comparable(walmart)
+    assert amazon.ship_to == shopify.ship_to == walmart.ship_to
+    assert amazon.customer.email == EMAIL
+    assert amazon.status == shopify.status == walmart.status
+    taxes = [o.lines[0].tax_lines[0].liability for o in (amazon, shopify, walmart)]
+    assert [t.value for t in taxes] == ["SELLER", "SELLER", "UNKNOWN"]

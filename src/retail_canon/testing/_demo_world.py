@@ -432,9 +432,7 @@ def order_pipeline(world: World, erp: Any, stock: Stock) -> Any:
         return ship(fulfillment, shipped_at=world.now(), rng=ship_rng)
 
     steps: list[Step] = [
-        # Shopify and Walmart orders arrive without a ship-to address (their connectors
-        # do not map it yet), so the address check is off: normalisation still runs.
-        NormalizeParties(require_address=False),
+        NormalizeParties(),
         ResolveItems(resolve),
         ValidateTax(),
         ScreenFraud(screen),

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["BULK_RUN", "BULK_STATUS", "BulkOrders", "bulk_orders_flow", "bulk_query"]
 
 _MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
+_ADDRESS = "name company address1 address2 city province provinceCode zip countryCodeV2 phone"
 
 BULK_RUN = """
 mutation BulkRun($query: String!) {
@@ -56,13 +57,15 @@ def bulk_query(since: datetime | None) -> str:
     return f"""{{ orders{search} {{ edges {{ node {{
   id name createdAt updatedAt processedAt cancelledAt closed
   currencyCode presentmentCurrencyCode taxesIncluded
-  displayFinancialStatus displayFulfillmentStatus
+  displayFinancialStatus displayFulfillmentStatus email phone
+  customer {{ id displayName }}
+  shippingAddress {{ {_ADDRESS} }} billingAddress {{ {_ADDRESS} }}
   totalPriceSet {{ {_MONEY} }} subtotalPriceSet {{ {_MONEY} }} totalTaxSet {{ {_MONEY} }}
   totalDiscountsSet {{ {_MONEY} }} totalShippingPriceSet {{ {_MONEY} }}
   lineItems {{ edges {{ node {{
     id sku title quantity currentQuantity
     originalUnitPriceSet {{ {_MONEY} }} totalDiscountSet {{ {_MONEY} }}
-    taxLines {{ title rate priceSet {{ {_MONEY} }} }}
+    taxLines {{ title rate channelLiable priceSet {{ {_MONEY} }} }}
   }} }} }}
 }} }} }} }}"""
 

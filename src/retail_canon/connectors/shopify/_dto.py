@@ -12,9 +12,11 @@ from retail_canon.connectors._wire import camel_case, wire_converter
 
 __all__ = [
     "BalanceTransaction",
+    "Customer",
     "FulfillmentLineItem",
     "InventoryLevel",
     "LineItem",
+    "MailingAddress",
     "Money",
     "MoneyBag",
     "MoneyV2",
@@ -56,6 +58,7 @@ class TaxLine:
     price_set: MoneyBag
     title: str | None = None
     rate: Decimal | None = None
+    channel_liable: bool | None = None
 
 
 @attrs.frozen(slots=True)
@@ -68,6 +71,35 @@ class LineItem:
     current_quantity: int | None = None
     total_discount_set: MoneyBag | None = None
     tax_lines: tuple[TaxLine, ...] = ()
+
+
+def _pii() -> Any:
+    """A personal-data field: optional, and kept out of the DTO's repr."""
+    return attrs.field(default=None, repr=False)
+
+
+@attrs.frozen(slots=True)
+class MailingAddress:
+    """A ``MailingAddress`` (shipping or billing address of an order)."""
+
+    name: str | None = _pii()
+    company: str | None = None
+    address1: str | None = _pii()
+    address2: str | None = _pii()
+    city: str | None = None
+    province: str | None = None
+    province_code: str | None = None
+    zip: str | None = None
+    country_code_v2: str | None = None
+    phone: str | None = _pii()
+
+
+@attrs.frozen(slots=True)
+class Customer:
+    """The order's ``customer`` (none for a guest checkout)."""
+
+    id: str
+    display_name: str | None = _pii()
 
 
 @attrs.frozen(slots=True)
@@ -90,6 +122,11 @@ class Order:
     total_tax_set: MoneyBag | None = None
     total_discounts_set: MoneyBag | None = None
     total_shipping_price_set: MoneyBag | None = None
+    email: str | None = _pii()
+    phone: str | None = _pii()
+    customer: Customer | None = None
+    shipping_address: MailingAddress | None = None
+    billing_address: MailingAddress | None = None
 
 
 @attrs.frozen(slots=True)

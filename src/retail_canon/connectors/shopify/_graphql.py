@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 _MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
+_ADDRESS = "name company address1 address2 city province provinceCode zip countryCodeV2 phone"
 
 ORDERS_QUERY = f"""
 query Orders($first: Int!, $lines: Int!, $after: String, $query: String) {{
@@ -47,7 +48,10 @@ query Orders($first: Int!, $lines: Int!, $after: String, $query: String) {{
     nodes {{
       id name createdAt updatedAt processedAt cancelledAt closed
       currencyCode presentmentCurrencyCode taxesIncluded
-      displayFinancialStatus displayFulfillmentStatus
+      displayFinancialStatus displayFulfillmentStatus email phone
+      customer {{ id displayName }}
+      shippingAddress {{ {_ADDRESS} }}
+      billingAddress {{ {_ADDRESS} }}
       totalPriceSet {{ {_MONEY} }}
       subtotalPriceSet {{ {_MONEY} }}
       totalTaxSet {{ {_MONEY} }}
@@ -58,7 +62,7 @@ query Orders($first: Int!, $lines: Int!, $after: String, $query: String) {{
           id sku title quantity currentQuantity
           originalUnitPriceSet {{ {_MONEY} }}
           totalDiscountSet {{ {_MONEY} }}
-          taxLines {{ title rate priceSet {{ {_MONEY} }} }}
+          taxLines {{ title rate channelLiable priceSet {{ {_MONEY} }} }}
         }}
       }}
     }}

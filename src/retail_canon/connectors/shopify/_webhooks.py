@@ -106,6 +106,35 @@ def _bag(amount: Any, currency: str, set_: Any) -> dict[str, Any]:
     return {"shopMoney": {"amount": amount, "currencyCode": currency}}
 
 
+def _address_node(address: Any) -> dict[str, Any] | None:
+    """A REST ``shipping_address`` / ``billing_address`` as a GraphQL ``MailingAddress``."""
+    if not isinstance(address, dict):
+        return None
+    return {
+        "name": address.get("name"),
+        "company": address.get("company"),
+        "address1": address.get("address1"),
+        "address2": address.get("address2"),
+        "city": address.get("city"),
+        "province": address.get("province"),
+        "provinceCode": address.get("province_code"),
+        "zip": address.get("zip"),
+        "countryCodeV2": address.get("country_code"),
+        "phone": address.get("phone"),
+    }
+
+
+def _customer_node(customer: Any) -> dict[str, Any] | None:
+    """A REST ``customer`` as the GraphQL ``Customer`` fields the DTO reads."""
+    if not isinstance(customer, dict) or customer.get("id") is None:
+        return None
+    names = (customer.get("first_name"), customer.get("last_name"))
+    return {
+        "id": _gid("Customer", customer["id"], customer.get("admin_graphql_api_id")),
+        "displayName": " ".join(n for n in names if n) or None,
+    }
+
+
 def _order_node(payload: dict[str, Any]) -> dict[str, Any]:
     """A REST order payload in the Admin GraphQL shape the DTOs read."""
     currency = payload["currency"]
@@ -130,6 +159,11 @@ def _order_node(payload: dict[str, Any]) -> dict[str, Any]:
         "displayFulfillmentStatus": _FULFILLMENT.get(
             payload.get("fulfillment_status"), str(payload.get("fulfillment_status")).upper()
         ),
+        "email": payload.get("email") or payload.get("contact_email"),
+        "phone": payload.get("phone"),
+        "customer": _customer_node(payload.get("customer")),
+        "shippingAddress": _address_node(payload.get("shipping_address")),
+        "billingAddress": _address_node(payload.get("billing_address")),
         "totalPriceSet": money("total_price"),
         "subtotalPriceSet": money("subtotal_price"),
         "totalTaxSet": money("total_tax"),
@@ -149,6 +183,7 @@ def _order_node(payload: dict[str, Any]) -> dict[str, Any]:
                     {
                         "title": tax.get("title"),
                         "rate": tax.get("rate"),
+                        "channelLiable": tax.get("channel_liable"),
                         "priceSet": _bag(tax["price"], currency, tax.get("price_set")),
                     }
                     for tax in item.get("tax_lines") or []

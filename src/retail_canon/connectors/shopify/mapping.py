@@ -10,7 +10,9 @@ from typing import Any
 
 from retail_canon.connectors.shopify import _dto
 from retail_canon.models import (
+    Address,
     AmountType,
+    Customer,
     Discount,
     ExternalRef,
     FulfillmentOrder,
@@ -33,6 +35,7 @@ from retail_canon.models import (
     SettlementLine,
     SettlementRecord,
     SettlementStatus,
+    TaxLiability,
     TaxLine,
 )
 from retail_canon.normalize.dates import parse_timestamp
@@ -106,6 +109,14 @@ def _need(bag: _dto.MoneyBag, presentment: bool) -> Money:
     return Money(amount=picked.amount, currency=picked.currency_code)
 
 
+_LIABILITY = {
+    True: TaxLiability.MARKETPLACE,
+    False: TaxLiability.SELLER,
+    None: TaxLiability.UNKNOWN,
+}
+"""A tax line's ``channelLiable`` → who remits it (unknown when Shopify does not say)."""
+
+
 def _line(item: _dto.LineItem, presentment: bool) -> OrderLine:
     if not item.sku:
         msg = f"line item {item.id} has no SKU"
@@ -126,15 +137,59 @@ def _line(item: _dto.LineItem, presentment: bool) -> OrderLine:
         unit_price=_need(item.original_unit_price_set, presentment),
         discounts=discounts,
         tax_lines=tuple(
-            TaxLine(title=tax.title, rate=tax.rate, amount=_need(tax.price_set, presentment))
+            TaxLine(
+                title=tax.title,
+                rate=tax.rate,
+                amount=_need(tax.price_set, presentment),
+                liability=_LIABILITY[tax.channel_liable],
+            )
             for tax in item.tax_lines
         ),
         quantity_cancelled=cancelled,
     )
 
 
+def _address(address: _dto.MailingAddress | None) -> Address | None:
+    """A ``MailingAddress`` as an `Address` (none without one, or without a country)."""
+    if address is None or not address.country_code_v2:
+        return None
+    return Address(
+        name=address.name or None,
+        company=address.company or None,
+        lines=tuple(line for line in (address.address1, address.address2) if line),
+        city=address.city or None,
+        region=address.province_code or address.province or None,
+        postal_code=address.zip or None,
+        country=address.country_code_v2.upper(),
+        phone=address.phone or None,
+    )
+
+
+def _customer(order: _dto.Order, shop: str) -> Customer | None:
+    """The order's customer: ``customer`` (id, name) and the order's ``email`` / ``phone``."""
+    customer = order.customer
+    if customer is None and not order.email and not order.phone:
+        return None
+    if customer is None:
+        return Customer(email=order.email or None, phone=order.phone or None)
+    return Customer(
+        customer_id=customer.id,
+        name=customer.display_name or None,
+        email=order.email or None,
+        phone=order.phone or None,
+        external_refs=(
+            ExternalRef(system=CHANNEL, scheme="customer_gid", value=customer.id, scope=shop),
+        ),
+    )
+
+
 def sales_order(order: _dto.Order, *, shop: str, presentment: bool = False) -> SalesOrder:
     """A Shopify order as a `SalesOrder`, amounts in shop currency (or presentment currency).
+
+    ``shippingAddress`` gives ``ship_to``, ``billingAddress`` ``bill_to`` (an address
+    without ``countryCodeV2`` is none; ``region`` is ``provinceCode``, else ``province``),
+    and ``customer`` with the order's ``email`` and ``phone`` the `Customer`
+    (``customer_id`` = the customer's GID). Absent parts stay `None`.
 
     Raises:
         ValueError: a line without a SKU, or an unreadable timestamp (the read skips and
@@ -176,6 +231,9 @@ def sales_order(order: _dto.Order, *, shop: str, presentment: bool = False) -> S
         prices_include_tax=order.taxes_included,
         status=status.status,
         source_status=status.raw,
+        customer=_customer(order, shop),
+        ship_to=_address(order.shipping_address),
+        bill_to=_address(order.billing_address),
         lines=tuple(_line(item, presentment) for item in order.line_items),
         totals=totals,
         external_refs=(

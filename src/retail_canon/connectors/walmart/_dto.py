@@ -16,6 +16,7 @@ __all__ = [
     "LineStatus",
     "Order",
     "OrderLine",
+    "PostalAddress",
     "ReturnLine",
     "ReturnOrder",
     "structure",
@@ -75,11 +76,32 @@ class OrderLine:
     status_date: int | None = None
 
 
+def _pii() -> Any:
+    """A personal-data field: optional, and kept out of the DTO's repr."""
+    return attrs.field(default=None, repr=False)
+
+
+@attrs.frozen(slots=True)
+class PostalAddress:
+    """``shippingInfo.postalAddress``; ``country`` is ISO 3166 alpha-3 (``USA``)."""
+
+    name: str | None = _pii()
+    address1: str | None = _pii()
+    address2: str | None = _pii()
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    address_type: str | None = None
+
+
 @attrs.frozen(slots=True)
 class ShippingInfo:
     method_code: str | None = None
     estimated_ship_date: int | None = None
     estimated_delivery_date: int | None = None
+    phone: str | None = _pii()
+    postal_address: PostalAddress | None = None
 
 
 @attrs.frozen(slots=True)
@@ -88,6 +110,7 @@ class Order:
     order_date: int
     order_lines: tuple[OrderLine, ...]
     customer_order_id: str | None = None
+    customer_email_id: str | None = _pii()
     shipping_info: ShippingInfo | None = None
 
 

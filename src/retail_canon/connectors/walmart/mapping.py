@@ -11,7 +11,9 @@ from typing import Any
 
 from retail_canon.connectors.walmart import _dto
 from retail_canon.models import (
+    Address,
     AmountType,
+    Customer,
     ExternalRef,
     FulfillmentOrder,
     InventoryBuckets,
@@ -41,6 +43,7 @@ from retail_canon.normalize.status import WALMART_ORDER_LINE_STATUS, StatusTable
 __all__ = [
     "cancellation_request",
     "CHANNEL",
+    "COUNTRIES",
     "inventory_feed",
     "inventory_position",
     "listing_item",
@@ -150,12 +153,61 @@ def _line(po: str, line: _dto.OrderLine) -> tuple[OrderLine, list[ShippingLine],
     return canonical, shipping, raws
 
 
+COUNTRIES: Mapping[str, str] = MappingProxyType(
+    {
+        "USA": "US",
+        "PRI": "PR",
+        "GUM": "GU",
+        "VIR": "VI",
+        "ASM": "AS",
+        "MNP": "MP",
+        "UMI": "UM",
+    }
+)
+"""ISO 3166 alpha-3 → alpha-2 for what Walmart US ships to (``postalAddress.country``)."""
+
+
+def _country(value: str, po: str) -> str:
+    code = value.strip().upper()
+    if code in COUNTRIES:
+        return COUNTRIES[code]
+    if re.fullmatch(r"[A-Z]{2}", code):
+        return code
+    msg = (
+        f"purchase order {po}: shippingInfo.postalAddress.country {value!r} is not a country "
+        f"Walmart US ships to ({', '.join(COUNTRIES)}) nor an ISO 3166 alpha-2 code"
+    )
+    raise ValueError(msg)
+
+
+def _address(info: _dto.ShippingInfo, po: str) -> Address | None:
+    """``postalAddress`` and ``phone`` as an `Address` (none without one, or a country)."""
+    postal = info.postal_address
+    if postal is None or not postal.country:
+        return None
+    return Address(
+        name=postal.name or None,
+        lines=tuple(line for line in (postal.address1, postal.address2) if line),
+        city=postal.city or None,
+        region=postal.state or None,
+        postal_code=postal.postal_code or None,
+        country=_country(postal.country, po),
+        phone=info.phone or None,
+    )
+
+
 def sales_order(order: _dto.Order) -> SalesOrder:
     """A Walmart purchase order as a `SalesOrder`; line statuses decide the order's status.
 
+    ``shippingInfo.postalAddress`` (with ``shippingInfo.phone``) gives ``ship_to``, its
+    alpha-3 ``country`` read by `COUNTRIES`; ``customerEmailId`` (a relay address) gives
+    the `Customer`'s email. Walmart sends no buyer name nor billing address: absent parts
+    stay `None`.
+
     Raises:
         ValueError: a line without a product charge or with an amount that does not divide
-            by its quantity, or an unreadable timestamp (the read skips and reports it).
+            by its quantity, an unreadable timestamp, or an unknown ship-to country (the
+            read skips and reports it).
     """
     po = order.purchase_order_id
     lines: list[OrderLine] = []
@@ -178,6 +230,8 @@ def sales_order(order: _dto.Order) -> SalesOrder:
         currency=lines[0].unit_price.currency,
         status=order_status(statuses) if statuses else OrderStatus.OTHER,
         source_status=",".join(sorted(set(raws))) or None,
+        customer=None if not order.customer_email_id else Customer(email=order.customer_email_id),
+        ship_to=_address(info, po),
         service_level=info.method_code,
         ship_by=None
         if info.estimated_ship_date is None

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from retail_canon.connectors.amazon.settlement import HEADER
-from retail_canon.models import SettlementRecord
+from retail_canon.models import SettlementLine, SettlementRecord
 
 __all__ = ["settlement_v2_file", "settlement_v2_lines"]
 
@@ -116,21 +116,47 @@ def _stamp(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+_SOURCE_FORM = "transaction-type/amount-type/amount-description"
+
+
+def _source_columns(line: SettlementLine, settlement_id: str) -> tuple[str, str, str]:
+    """A line's ``source_amount_type`` as its three V2 columns (default: an order's principal).
+
+    Raises:
+        ValueError: the value is not ``transaction-type/amount-type/amount-description``
+            with a non-empty transaction and amount type (named with the line and value).
+    """
+    value = line.source_amount_type or "Order/ItemPrice/Principal"
+    parts = value.split("/", 2)
+    if len(parts) != 3 or not parts[0] or not parts[1] or any(c in value for c in "\t\r\n"):
+        msg = (
+            f"settlement {settlement_id} line {line.line_id}: source_amount_type {value!r} "
+            f"is not in the V2 form {_SOURCE_FORM!r} (for example "
+            f"'Order/ItemPrice/Principal' or 'Order/ItemFees/Commission')"
+        )
+        raise ValueError(msg)
+    kind, amount_type, description = parts
+    return kind, amount_type, description
+
+
 def settlement_v2_file(record: SettlementRecord) -> bytes:
     """A canonical `SettlementRecord` as a V2 settlement file (UTF-8, 24 columns).
 
     Each line's ``source_amount_type`` is read as ``transaction-type/amount-type/
-    amount-description`` (the connector writes it so); its refs fill ``adjustment-id``,
-    ``shipment-id``, ``order-item-code`` and ``promotion-id``.
+    amount-description`` (the connector writes it so; `None` is an order's
+    ``Order/ItemPrice/Principal``); its refs fill ``adjustment-id``, ``shipment-id``,
+    ``order-item-code`` and ``promotion-id``.
+
+    Raises:
+        ValueError: a line's ``source_amount_type`` is not in that form (the message names
+            the line, the value and the form expected).
     """
     paid = record.payout.paid_at if record.payout else None
     summary = [record.settlement_id, _stamp(record.period_start), _stamp(record.period_end)]
     summary += [_stamp(paid), str(record.total.amount), record.currency]
     out = ["\t".join(HEADER), "\t".join(summary + [""] * 18)]
     for line in record.lines:
-        kind, amount_type, description = (
-            line.source_amount_type or "Order/ItemPrice/Principal"
-        ).split("/", 2)
+        kind, amount_type, description = _source_columns(line, record.settlement_id)
         refs = {ref.scheme: ref.value for ref in line.refs}
         stamp = _stamp(line.posted_at)
         row = [

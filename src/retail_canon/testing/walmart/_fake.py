@@ -16,7 +16,6 @@ import base64
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -29,6 +28,7 @@ from retail_canon.models import (
 )
 from retail_canon.testing._fake import FakeRequest, FakeVendor, route
 from retail_canon.testing.walmart._feeds import FakeFeed, feed_status
+from retail_canon.testing.walmart._orders import order_record
 from retail_canon.testing.walmart._reports import recon_rows, report_date_of, return_order
 from retail_canon.testing.walmart._shipments import (
     move_quantity,
@@ -46,11 +46,6 @@ TOKEN_TTL = 900.0
 
 def _ms(value: datetime) -> int:
     return int(value.timestamp() * 1000)
-
-
-def _number(value: Decimal) -> float | int:
-    """A JSON number whose text is the decimal's (Walmart sends amounts as numbers)."""
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 class WalmartFake(FakeVendor):
@@ -525,46 +520,9 @@ class WalmartFake(FakeVendor):
         super().put(kind, objects)
 
     def put_order(self, order: SalesOrder, status: str = "Created") -> dict[str, Any]:
-        """Seed one order from a `SalesOrder`, every line in ``status``."""
-        po = order.order_id.removeprefix("walmart-")
-        lines = []
-        for n, line in enumerate(order.lines, start=1):
-            qty = line.quantity.value
-            amount = line.unit_price.amount * qty
-            quantity = {"unitOfMeasurement": "EACH", "amount": str(qty)}
-            lines.append(
-                {
-                    "lineNumber": str(n),
-                    "item": {"productName": line.title or line.sku, "sku": line.sku},
-                    "charges": {
-                        "charge": [
-                            {
-                                "chargeType": "PRODUCT",
-                                "chargeName": "ItemPrice",
-                                "chargeAmount": {
-                                    "currency": line.unit_price.currency,
-                                    "amount": _number(amount),
-                                },
-                                "tax": None,
-                            }
-                        ]
-                    },
-                    "orderLineQuantity": quantity,
-                    "statusDate": _ms(order.updated_at or order.placed_at),
-                    "orderLineStatuses": {
-                        "orderLineStatus": [{"status": status, "statusQuantity": quantity}]
-                    },
-                }
-            )
-        record = {
-            "purchaseOrderId": po,
-            "customerOrderId": order.order_number or f"C{po}",
-            "customerEmailId": "relay@relay.walmart.com",
-            "orderDate": _ms(order.placed_at),
-            "shippingInfo": {"methodCode": "Standard", "estimatedShipDate": None},
-            "orderLines": {"orderLine": lines},
-        }
-        self.orders[po] = record
+        """Seed one order from a `SalesOrder` (see `order_record`), open units in ``status``."""
+        record = order_record(order, status)
+        self.orders[record["purchaseOrderId"]] = record
         return record
 
     def get(self, kind: str) -> list[Any]:
