@@ -111,7 +111,13 @@ class _Exact:
             mode="left_to_right",
         )
         if self.constraints:
-            bounded = core_schema.decimal_schema(strict=True, **self.constraints)  # type: ignore[arg-type]
+            # Both branches above already refuse NaN and infinity: ``allow_inf_nan`` here only
+            # skips a second ``is_finite`` call per value (the bounds still check for NaN).
+            bounded = core_schema.decimal_schema(
+                strict=True,
+                allow_inf_nan=True,
+                **self.constraints,  # type: ignore[arg-type]
+            )
             python = core_schema.chain_schema([python, bounded])
             json = core_schema.chain_schema([json, bounded])
         return core_schema.json_or_python_schema(
@@ -261,8 +267,15 @@ class CanonicalModel(BaseModel):
         A JSON number such as ``12.30`` or ``0.1000000000000000055511151231257827`` is
         read digit for digit, never through a binary float.
         """
+        # pydantic's own method adds nothing but a check that by_alias=False comes with
+        # by_name=True; the hot path calls the validator itself (one Python frame less).
+        validate = (
+            super().model_validate_json
+            if by_alias is False
+            else cls.__pydantic_validator__.validate_json
+        )
         try:
-            return super().model_validate_json(
+            validated: Self = validate(
                 json_data,
                 strict=strict,
                 extra=extra,
@@ -271,6 +284,7 @@ class CanonicalModel(BaseModel):
                 by_alias=by_alias,
                 by_name=by_name,
             )
+            return validated
         except _ReadExactly:
             pass
         except ValidationError as exc:

@@ -197,24 +197,37 @@ class SalesOrder(StatefulModel):
                     yield value, ("totals", name)
 
     def _single_currency(self) -> bool:
-        # The hot path of every validation: plain inlined loops, no paths built, no calls.
+        # The hot path of every validation: plain inlined loops, no paths built, no calls,
+        # each part's own loops run where the part is met (no list of parts is built).
         currency = self.currency
-        charges: list[tuple[tuple[Discount, ...], tuple[TaxLine, ...]]] = [
-            (self.discounts, self.tax_lines)
-        ]
+        for discount in self.discounts:
+            if discount.amount.currency != currency:
+                return False
+        for tax in self.tax_lines:
+            if tax.amount.currency != currency:
+                return False
+            taxable = tax.taxable_amount
+            if taxable is not None and taxable.currency != currency:
+                return False
         for line in self.lines:
             if line.unit_price.currency != currency:
                 return False
-            charges.append((line.discounts, line.tax_lines))
+            for discount in line.discounts:
+                if discount.amount.currency != currency:
+                    return False
+            for tax in line.tax_lines:
+                if tax.amount.currency != currency:
+                    return False
+                taxable = tax.taxable_amount
+                if taxable is not None and taxable.currency != currency:
+                    return False
         for ship in self.shipping_lines:
             if ship.price.currency != currency:
                 return False
-            charges.append((ship.discounts, ship.tax_lines))
-        for discounts, tax_lines in charges:
-            for discount in discounts:
+            for discount in ship.discounts:
                 if discount.amount.currency != currency:
                     return False
-            for tax in tax_lines:
+            for tax in ship.tax_lines:
                 if tax.amount.currency != currency:
                     return False
                 taxable = tax.taxable_amount
@@ -236,8 +249,8 @@ class SalesOrder(StatefulModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        currency = self.currency
         if not self._single_currency():
+            currency = self.currency
             for money, where in self._amounts():
                 if money.currency != currency:
                     raise record_error(
@@ -250,15 +263,16 @@ class SalesOrder(StatefulModel):
                         input=money.currency,
                     )
         for i, line in enumerate(self.lines):
-            done = line.quantity_fulfilled, line.quantity_cancelled
-            if (done[0] or done[1]) and EXACT.add(*done) > line.quantity.value:
+            fulfilled = line.quantity_fulfilled
+            cancelled = line.quantity_cancelled
+            if (fulfilled or cancelled) and EXACT.add(fulfilled, cancelled) > line.quantity.value:
                 raise record_error(
                     "SalesOrder",
                     ("lines", i, "quantity_cancelled"),
                     "quantity_exceeded",
                     "fulfilled {fulfilled} + cancelled {cancelled} exceed the ordered {ordered}",
-                    fulfilled=str(done[0]),
-                    cancelled=str(done[1]),
+                    fulfilled=str(fulfilled),
+                    cancelled=str(cancelled),
                     ordered=str(line.quantity.value),
                 )
         return self
