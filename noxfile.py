@@ -22,6 +22,14 @@ def tests(session: nox.Session) -> None:
     a missing server fails them instead of skipping them.
     """
     session.install("-e", ".[dev,postgres,tryton]")
+    # The seeded Tryton database the Tryton tests and the `erp` benchmark share: built once
+    # per Tryton version (about a minute on a new machine), then cached.
+    session.run(
+        "python",
+        "-c",
+        "from retail_canon.connectors.tryton import _sandbox as s; "
+        "s.template(s.runtime(), password=s.TEST_PASSWORD)",
+    )
     passed = ("RETAIL_CANON_REQUIRE_POSTGRES", "RETAIL_CANON_REQUIRE_TRYTON")
     # pytest exits 5 when it collected nothing: nox treats that as a failure, on purpose.
     session.run(

@@ -42,7 +42,8 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        # every benchmark at XS, one of them against a real Tryton server
+        timeout=900,
     )
 
 
@@ -86,6 +87,10 @@ def test_json_records_cover_every_case(json_records):
         ("amazon", "backfill_2026", "achieved_over_allowed", "requests/s"),
         ("shopify", "backfill", "achieved_over_allowed", "points/s"),
         ("walmart", "backfill", "achieved_over_allowed", "requests/s"),
+        ("erp", "sequential", "seconds", "s"),
+        ("erp", "sequential", "orders_per_s", "orders/s"),
+        ("erp", "concurrent_4", "seconds", "s"),
+        ("erp", "concurrent_4", "orders_per_s", "orders/s"),
     }
     assert cases == expected | _sourcing_cases() | _settlement_cases() | _ats_cases()
 

@@ -228,6 +228,12 @@ def _positive(text: str) -> int:
     return value
 
 
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from retail_canon.connectors.tryton._sandbox import run
+
+    return run(args)
+
+
 def _parser() -> argparse.ArgumentParser:
     from retail_canon._version import __version__
 
@@ -325,6 +331,27 @@ def _parser() -> argparse.ArgumentParser:
         help="progress bar on stderr (default: for files of 1 MB or more on a terminal)",
     )
     mapping.set_defaults(run=_cmd_map)
+
+    sandbox = commands.add_parser("sandbox", help="a local ERP server for trials and tests")
+    systems = sandbox.add_subparsers(dest="system", required=True, metavar="SYSTEM")
+    tryton = systems.add_parser(
+        "tryton",
+        help="Tryton 8.2 on SQLite: start, stop or status",
+        description="A local Tryton 8.2 server on SQLite on 127.0.0.1, seeded with a company, "
+        "a chart of accounts, a fiscal year, a payment term and a product category.",
+    )
+    tryton.add_argument("action", choices=["start", "stop", "status"])
+    tryton.add_argument("--dir", help="the session's directory (default: in the cache)")
+    tryton.add_argument("--port", type=int, help="loopback port (default: a free one)")
+    tryton.add_argument(
+        "--isolated",
+        action="store_true",
+        help="use a virtual environment of its own even if this Python has trytond",
+    )
+    tryton.add_argument(
+        "--reset", action="store_true", help="start from a fresh copy of the seeded database"
+    )
+    tryton.set_defaults(run=_cmd_sandbox)
     return parser
 
 

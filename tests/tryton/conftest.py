@@ -1,149 +1,160 @@
 """A real Tryton 8.2 server for the contract tests, started once per test session.
 
-Nothing is installed at test time: ``trytond`` and its modules come from the ``tryton``
-extra. The fixture initialises a throwaway SQLite database (``trytond-admin``, ~35 s),
-seeds it (``seed_db.py``: company, chart of accounts, fiscal year, payment term), starts
-``trytond -d`` on a free loopback port and stops it by PID (recipe: erp.md §1, pitfalls
-§3). Without trytond the tests skip, or fail when ``RETAIL_CANON_REQUIRE_TRYTON=1`` (CI).
-The server's own warnings go to its log: ``PYTHONWARNINGS=ignore`` in the subprocesses.
+The server comes from the sandbox tool (`retail_canon.connectors.tryton._sandbox`, the
+code behind ``retail-canon sandbox tryton``): the seeded template database is built once
+and cached (keyed on the Tryton versions), copied into this session's temporary directory,
+and served by ``trytond -d`` on a free loopback port, stopped by PID at the end.
+
+The runtime is this interpreter's ``trytond`` (the ``tryton`` extra), else an isolated
+environment the sandbox built before. Without either the tests skip — or, when
+``RETAIL_CANON_REQUIRE_TRYTON=1`` (CI), the sandbox builds its environment and any
+failure fails the tests.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
 
-HERE = Path(__file__).parent
+from retail_canon.connectors.tryton import TrytonConnector
+from retail_canon.connectors.tryton._sandbox import TEST_PASSWORD, SandboxError, TrytonSandbox
+from retail_canon.models import Address, Customer, Money, OrderLine, Quantity, SalesOrder
+
 DB = "rc_sandbox"
-LOGIN = "admin"
-PASSWORD = "rc-test-secret-tryton-admin"
+PASSWORD = TEST_PASSWORD
+
+TrytonServer = TrytonSandbox
+"""The running server the tests get (``url``, ``database``, ``login``, ``password``,
+``pid``, ``stop()``, ``start()``)."""
 
 
-@dataclass
-class TrytonServer:
-    """A running Tryton server; `stop` and `start` restart it on the same port and data."""
-
-    url: str
-    database: str
-    login: str
-    password: str
-    env: dict[str, str]
-    log: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def pid(self) -> int:
-        """The server's process id."""
-        assert self.process is not None
-        return self.process.pid
-
-    def start(self) -> None:
-        """Start ``trytond -d`` (it preloads the pool, §3.2) and wait until it answers."""
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [_script("trytond"), "-d", self.database],
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
-        while True:
-            if self.process.poll() is not None:
-                tail = self.log.read_text()[-4000:]
-                pytest.fail(f"trytond exited ({self.process.returncode}):\n{tail}")
-            try:
-                answer = httpx.post(
-                    f"{self.url}/rpc/",
-                    json={"id": 0, "method": "common.server.version", "params": []},
-                    timeout=2,
-                )
-                if answer.status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"trytond not ready after 60 s:\n{self.log.read_text()[-4000:]}")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        """Stop the server by its PID."""
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-
-
-def _script(name: str) -> str:
-    beside = Path(sys.executable).parent / name
-    if beside.exists():
-        return str(beside)
-    found = shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} not found next to {sys.executable} or on PATH")
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _run(args: list[str], env: dict[str, str], log: Path, timeout: float) -> None:
-    with log.open("ab") as out:
-        done = subprocess.run(args, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
-    if done.returncode:
-        pytest.fail(f"{args[0]} failed ({done.returncode}):\n{log.read_text()[-4000:]}")
+def start_sandbox(directory: Path) -> TrytonSandbox:
+    """A started sandbox; skip without a Tryton runtime, fail instead when required (CI)."""
+    required = os.environ.get("RETAIL_CANON_REQUIRE_TRYTON") == "1"
+    sandbox = TrytonSandbox(directory, database=DB, password=PASSWORD, build=required)
+    try:
+        sandbox.prepare()
+    except SandboxError as exc:
+        if required:
+            pytest.fail(f"RETAIL_CANON_REQUIRE_TRYTON=1 and no Tryton sandbox: {exc}")
+        pytest.skip(f"no Tryton sandbox (pip install -e '.[tryton]'): {exc}")
+    try:
+        sandbox.start()
+    except SandboxError as exc:
+        pytest.fail(str(exc))
+    return sandbox
 
 
 @pytest.fixture(scope="session")
-def tryton_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
+def tryton_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonSandbox]:
     """Start a seeded Tryton server on 127.0.0.1; stop it at the end of the session."""
-    if importlib.util.find_spec("trytond") is None or importlib.util.find_spec("proteus") is None:
-        message = "trytond is not installed (pip install -e '.[tryton]')"
-        if os.environ.get("RETAIL_CANON_REQUIRE_TRYTON") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    root = tmp_path_factory.mktemp("tryton")
-    (root / "db").mkdir()
-    port = _free_port()
-    config = root / "trytond.conf"
-    config.write_text(
-        f"[database]\nuri = sqlite://\npath = {root / 'db'}\n[web]\nlisten = 127.0.0.1:{port}\n"
-    )
-    passfile = root / "passfile"
-    passfile.write_text(PASSWORD + "\n")
-    env = {
-        **os.environ,
-        "TRYTOND_CONFIG": str(config),
-        "TRYTONPASSFILE": str(passfile),
-        "PYTHONWARNINGS": "ignore",
-    }
-    log = root / "trytond.log"
-    (root / "db" / f"{DB}.sqlite").touch()  # the sqlite backend needs the file (§3.3)
-    admin = [_script("trytond-admin"), "-d", DB, "-u", "sale", "--activate-dependencies"]
-    _run([*admin, "--email", "admin@example.com"], env, log, timeout=300)
-    _run([sys.executable, str(HERE / "seed_db.py"), DB], env, log, timeout=120)
-    server = TrytonServer(f"http://127.0.0.1:{port}", DB, LOGIN, PASSWORD, env, log)
+    sandbox = start_sandbox(tmp_path_factory.mktemp("tryton"))
     try:
-        server.start()
-        yield server
+        yield sandbox
     finally:
-        server.stop()
+        sandbox.stop()
+
+
+def _uid() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def erp(tryton_server: TrytonServer) -> Iterator[TrytonConnector]:
+    connector = TrytonConnector(
+        base_url=tryton_server.url,
+        database=tryton_server.database,
+        login=tryton_server.login,
+        password=tryton_server.password,
+        confirm=True,
+        max_attempts=2,
+        timeout=60,
+    )
+    with connector:
+        yield connector
+
+
+def make_product(erp: TrytonConnector, sku: str, price: str = "10") -> int:
+    """A salable goods product coded ``sku`` (the id of its variant)."""
+    (unit,) = erp.call_model("product.uom", "search", [["name", "=", "Unit"]], 0, 1, None)
+    (category,) = erp.call_model(
+        "product.category", "search", [["accounting", "=", True]], 0, 1, None
+    )
+    (template,) = erp.call_model(
+        "product.template",
+        "create",
+        [
+            {
+                "name": f"Widget {sku}",
+                "code": sku,
+                "type": "goods",
+                "default_uom": unit,
+                "salable": True,
+                "sale_uom": unit,
+                "list_price": Decimal(price),
+                "account_category": category,
+                "products": [["create", [{}]]],
+            }
+        ],
+    )
+    (row,) = erp.call_model("product.template", "read", [template], ["products"])
+    return int(row["products"][0])
+
+
+def make_order(order_id: str, skus: list[str], customer: str | None = None) -> SalesOrder:
+    return SalesOrder(
+        order_id=order_id,
+        channel="shopify",
+        placed_at=datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
+        currency="USD",
+        customer=Customer(customer_id=customer or f"C{_uid()}", name="Ada Lovelace"),
+        ship_to=Address(
+            name="Ada Lovelace", lines=("1 Main St",), city="Springfield", country="US"
+        ),
+        lines=tuple(
+            OrderLine(
+                line_id=f"{order_id}-{n}",
+                sku=sku,
+                title=f"Widget {sku}",
+                quantity=Quantity(value="2"),
+                unit_price=Money(amount="9.50", currency="USD"),
+            )
+            for n, sku in enumerate(skus, start=1)
+        ),
+    )
+
+
+def sales_with_reference(erp: TrytonConnector, reference: str) -> list[dict[str, object]]:
+    fields = ["reference", "state", "shipments", "invoices", "total_amount", "lines", "party"]
+    rows: list[dict[str, object]] = erp.call_model(
+        "sale.sale", "search_read", [["reference", "=", reference]], 0, None, None, fields
+    )
+    return rows
+
+
+def add_stock(erp: TrytonConnector, product: int, quantity: float) -> None:
+    """Put ``quantity`` of ``product`` in the warehouse's storage zone (an inventory)."""
+    (storage,) = erp.call_model("stock.location", "search", [["code", "=", "STO"]], 0, 1, None)
+    (inventory,) = erp.call_model(
+        "stock.inventory",
+        "create",
+        [
+            {
+                "location": storage,
+                "lines": [["create", [{"product": product, "quantity": quantity}]]],
+            }
+        ],
+    )
+    erp.call_model("stock.inventory", "confirm", [inventory])
+
+
+def ship(erp: TrytonConnector, shipments: list[int]) -> None:
+    """Take customer shipments through assign, pick, pack, ship and done."""
+    for step in ("assign_try", "pick", "pack", "ship", "do"):
+        erp.call_model("stock.shipment.out", step, shipments)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,85 +13,13 @@ import pytest
 
 from retail_canon.connectors import AuthError, BadRequest, Conflict, OrderSink, TransportFailure
 from retail_canon.connectors.tryton import TrytonConnector
-from retail_canon.models import Address, Customer, Money, OrderLine, Quantity, SalesOrder
-from tryton.conftest import TrytonServer
-
-
-def _uid() -> str:
-    return uuid.uuid4().hex[:10]
-
-
-@pytest.fixture
-def erp(tryton_server: TrytonServer) -> Iterator[TrytonConnector]:
-    connector = TrytonConnector(
-        base_url=tryton_server.url,
-        database=tryton_server.database,
-        login=tryton_server.login,
-        password=tryton_server.password,
-        confirm=True,
-        max_attempts=2,
-        timeout=60,
-    )
-    with connector:
-        yield connector
-
-
-def make_product(erp: TrytonConnector, sku: str, price: str = "10") -> int:
-    """A salable goods product coded ``sku`` (the id of its variant)."""
-    (unit,) = erp.call_model("product.uom", "search", [["name", "=", "Unit"]], 0, 1, None)
-    (category,) = erp.call_model(
-        "product.category", "search", [["accounting", "=", True]], 0, 1, None
-    )
-    (template,) = erp.call_model(
-        "product.template",
-        "create",
-        [
-            {
-                "name": f"Widget {sku}",
-                "code": sku,
-                "type": "goods",
-                "default_uom": unit,
-                "salable": True,
-                "sale_uom": unit,
-                "list_price": Decimal(price),
-                "account_category": category,
-                "products": [["create", [{}]]],
-            }
-        ],
-    )
-    (row,) = erp.call_model("product.template", "read", [template], ["products"])
-    return int(row["products"][0])
-
-
-def make_order(order_id: str, skus: list[str], customer: str | None = None) -> SalesOrder:
-    return SalesOrder(
-        order_id=order_id,
-        channel="shopify",
-        placed_at=datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
-        currency="USD",
-        customer=Customer(customer_id=customer or f"C{_uid()}", name="Ada Lovelace"),
-        ship_to=Address(
-            name="Ada Lovelace", lines=("1 Main St",), city="Springfield", country="US"
-        ),
-        lines=tuple(
-            OrderLine(
-                line_id=f"{order_id}-{n}",
-                sku=sku,
-                title=f"Widget {sku}",
-                quantity=Quantity(value="2"),
-                unit_price=Money(amount="9.50", currency="USD"),
-            )
-            for n, sku in enumerate(skus, start=1)
-        ),
-    )
-
-
-def sales_with_reference(erp: TrytonConnector, reference: str) -> list[dict[str, object]]:
-    fields = ["reference", "state", "shipments", "invoices", "total_amount", "lines", "party"]
-    rows: list[dict[str, object]] = erp.call_model(
-        "sale.sale", "search_read", [["reference", "=", reference]], 0, None, None, fields
-    )
-    return rows
+from tryton.conftest import (
+    TrytonServer,
+    _uid,
+    make_order,
+    make_product,
+    sales_with_reference,
+)
 
 
 def test_the_server_is_a_real_trytond(tryton_server: TrytonServer) -> None:
@@ -218,7 +144,11 @@ def test_wrong_password_is_auth_error(tryton_server: TrytonServer) -> None:
 
 
 def test_declares_order_sink(erp: TrytonConnector) -> None:
-    assert [c.name for c in erp.capabilities()] == ["OrderSink", "ReceivableSource"]
+    assert [c.name for c in erp.capabilities()] == [
+        "OrderSink",
+        "InventorySource",
+        "ReceivableSource",
+    ]
     assert isinstance(erp, OrderSink)
 
 
@@ -278,3 +208,10 @@ def test_server_restart_mid_batch_yields_exactly_one_sale_per_order(
         found = erp.call_model("sale.sale", "search", [["reference", "like", f"{batch}-%"]])
     assert len(found) == 50
     assert len({w.vendor_id for w in report.written}) == 50
+
+
+def test_large_answers_are_decoded(erp: TrytonConnector) -> None:
+    # Tryton labels answers over 1400 bytes gzip even when gzip was not asked for.
+    rows = erp.call_model("ir.ui.menu", "search_read", [], 0, 200, None, ["name"])
+    assert len(str(rows)) > 1400
+    assert all(isinstance(row["name"], str) for row in rows)

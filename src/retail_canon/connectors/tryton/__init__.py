@@ -8,7 +8,12 @@ erp = TrytonConnector(
 )
 report = erp.write_orders(orders)   # one sale per order, found by reference on retries
 products = erp.read_products()      # the item master as canonical Products
+stock = list(erp.read_inventory())  # InventoryPosition per product and warehouse
+done = list(erp.read_shipments())   # done customer shipments as FulfillmentOrders
+erp.write_returns(rmas)             # credit notes, once per RMA id
 ```
+
+A local server for trials and tests: ``retail-canon sandbox tryton start`` (`_sandbox`).
 
 See ``docs/tryton.md``.
 """

@@ -1,10 +1,10 @@
 """Seed a fresh Tryton 8.2 database (``sale`` and its dependencies) for the contract tests.
 
-Run in a subprocess by ``conftest.py`` (never imported by the tests): company, minimal
+Run by the sandbox (``_sandbox.py``) with the sandbox's Python, never imported: company, minimal
 chart of accounts, fiscal year with periods and invoice sequences, payment term, product
 accounting category. Follows docs ``erp.md`` §1.2 (proteus in-process, no server).
 
-usage: TRYTOND_CONFIG=trytond.conf python seed_db.py DATABASE
+usage: TRYTOND_CONFIG=trytond.conf python _seed.py DATABASE
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 def main(db: str) -> None:
     """Seed ``db``."""
-    from proteus import Model, Wizard  # type: ignore[import-untyped]
+    from proteus import Model, Wizard  # type: ignore[import-untyped,import-not-found,unused-ignore]
     from proteus import config as pconfig
 
     cfg: Any = pconfig.set_trytond(database=db, config_file=os.environ.get("TRYTOND_CONFIG"))
