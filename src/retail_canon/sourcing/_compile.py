@@ -11,9 +11,13 @@ from retail_canon.sourcing._policy import Goal, InventoryRule, NodeSort, Sourcin
 from retail_canon.sourcing._request import OrderRequest
 from retail_canon.sourcing._trace import Reason
 
-__all__ = ["Compiled", "CompiledRule", "compiled", "cos_of_km", "micros"]
+__all__ = ["Compiled", "CompiledRule", "HotNode", "compiled", "cos_of_km", "micros"]
 
 _CACHE_SIZE = 8
+
+HotNode = tuple[int, str, tuple[float, float, float] | None, float | None, int | None, int, int]
+"""(node, node id, node vector, radius threshold, daily limit, safety stock, fixed cost):
+a node that passes a rule's order-independent checks, with its settings under the rule."""
 
 
 def micros(amount: Decimal) -> int:
@@ -40,6 +44,8 @@ class CompiledRule:
 
     __slots__ = (
         "allowed",
+        "hot_hazmat",
+        "hot_plain",
         "ignore_capacity",
         "name",
         "radius_cos",
@@ -69,6 +75,8 @@ class CompiledRule:
         self.sorts = rule.sorts
         self.static: list[tuple[Reason, object] | None] = []
         self.static_hazmat: list[tuple[Reason, object] | None] = []
+        self.hot_plain: dict[str, HotNode] = {}
+        self.hot_hazmat: dict[str, HotNode] = {}
 
     @classmethod
     def pickup(cls, network: Network) -> CompiledRule:
@@ -91,6 +99,7 @@ class Compiled:
         "index",
         "limit",
         "min_value",
+        "no_orders",
         "nodes",
         "packages_first",
         "pickup_fixed",
@@ -123,6 +132,8 @@ class Compiled:
         self.index = network.index
         self.vec = [None if n.location is None else n.location.vector() for n in network.nodes]
         self.priority = [node.priority for node in network.nodes]
+        self.no_orders = (0,) * len(self.ids)
+        """Orders counted today per node when the caller gives none."""
         self.ship_reason: list[Reason | None] = []
         self.ship_note: list[str | None] = []
         self.pickup_note: list[str | None] = []
@@ -184,6 +195,32 @@ class Compiled:
             None if note is None else (Reason.NOT_ELIGIBLE, note) for note in self.pickup_note
         ]
         self.pickup_rule.static = self.pickup_rule.static_hazmat = at_pickup
+        for rule in [*self.rules, self.pickup_rule]:
+            rule.hot_plain = self._hot(rule, rule.static)
+            rule.hot_hazmat = self._hot(rule, rule.static_hazmat)
+
+    def _hot(
+        self, rule: CompiledRule, static: list[tuple[Reason, object] | None]
+    ) -> dict[str, HotNode]:
+        """Per node id that passes ``static``: its settings under ``rule``, for the hot path."""
+        out: dict[str, HotNode] = {}
+        for n, node_id in enumerate(self.ids):
+            if static[n] is not None:
+                continue
+            # Policy radius and rule radius reject alike: keep the tighter threshold.
+            threshold = self.radius_cos[n]
+            if rule.radius_cos is not None:
+                threshold = (
+                    rule.radius_cos if threshold is None else max(threshold, rule.radius_cos)
+                )
+            limit = None if rule.ignore_capacity else self.limit[n]
+            safety = self.safety[n] if rule.safety is None else rule.safety
+            out[node_id] = (n, node_id, self.vec[n], threshold, limit, safety, self.fixed[n])
+        return out
+
+    def hot(self, rule: CompiledRule, *, hazmat: bool) -> dict[str, HotNode]:
+        """The statically eligible nodes of ``rule`` by node id (see `HotNode`)."""
+        return rule.hot_hazmat if hazmat else rule.hot_plain
 
     def _static(self, rule: CompiledRule, *, hazmat: bool) -> list[tuple[Reason, object] | None]:
         """Per node: the first rejection that does not depend on the order, or ``None``."""

@@ -30,6 +30,7 @@ class Cover:
         "exhausted",
         "floor",
         "fmin_of",
+        "mask_of",
         "nodes_of",
         "p",
         "packages_first",
@@ -54,6 +55,7 @@ class Cover:
         self.cmin: list[int] = []
         self.floor = 0
         self.fmin_of: list[int] = []
+        self.mask_of: list[int] = []
         self.best: _Entry | None = None
         self.runner: _Entry | None = None
         self.seen: set[tuple[int, ...]] = set()
@@ -156,7 +158,13 @@ class Cover:
             item, r = need[0]
             covers = [n for n, holds in hold.items() if holds.get(item, 0) >= r]
         else:
-            covers = [n for n, holds in hold.items() if all(holds.get(i, 0) >= r for i, r in need)]
+            covers = []
+            for n, holds in hold.items():
+                for i, r in need:
+                    if holds.get(i, 0) < r:
+                        break
+                else:
+                    covers.append(n)
         if p.open:
             covers = [n for n in covers if n not in p.open]
         if not covers:
@@ -191,7 +199,7 @@ class Cover:
                 for item, units in self.p.hold[node].items():
                     residual[item] = max(0, residual[item] - units)
             self._prepare()
-            self.dfs(base, residual, set(), 0, 0)
+            self.dfs(base, sum(1 << n for n in base), residual, 0, 0, 0)
         return self._solution(exact=not greedy_only and not self.exhausted)
 
     def _solution(self, *, exact: bool) -> Solution:
@@ -219,6 +227,8 @@ class Cover:
         for node in sorted(hold):
             for item in hold[node]:
                 self.nodes_of[item].append(node)
+        # Node sets as bit masks (bit n for node n): counting a set's free nodes is cheap.
+        self.mask_of = [sum(1 << n for n in nodes) for nodes in self.nodes_of]
         self.cmin = [min((unit[n] for n in nodes), default=0) for nodes in self.nodes_of]
         self.floor = sum(t * c for t, c in zip(self.target, self.cmin, strict=True))
         # The cheapest new node that holds the item: one more package costs at least that.
@@ -228,65 +238,74 @@ class Cover:
             for nodes in self.nodes_of
         ]
 
-    def _bound(self, new: int, fixed_sum: int, residual: list[int]) -> tuple[int, int]:
-        """Lower bound of any cover that extends the current set."""
-        cost = fixed_sum + self.floor
-        more = [f for f, r in zip(self.fmin_of, residual, strict=True) if r]
-        if more:
-            return self._key(new + 1, cost + max(more))
-        return self._key(new, cost)
-
     def dfs(
-        self, chosen: list[int], residual: list[int], excluded: set[int], new: int, fixed_sum: int
+        self,
+        chosen: list[int],
+        chosen_mask: int,
+        residual: list[int],
+        excluded: int,
+        new: int,
+        fixed_sum: int,
     ) -> None:
+        """Extend ``chosen`` (also as a mask); ``excluded``: nodes the siblings ruled out."""
         self.steps += 1
         if self.steps > self.budget:
             self.exhausted = True
             return
-        uncovered = any(residual)
         best = self.best
-        if best is not None and self._bound(new, fixed_sum, residual) > best.key:
-            return
+        if best is not None:
+            # Lower bound of any cover that extends the current set.
+            cost = fixed_sum + self.floor
+            more = [f for f, r in zip(self.fmin_of, residual, strict=True) if r]
+            bound = self._key(new + 1, cost + max(more)) if more else self._key(new, cost)
+            if bound > best.key:
+                return
+        else:
+            more = [1] if any(residual) else []
         p = self.p
-        if not uncovered:
+        blocked = chosen_mask | excluded
+        if not more:  # everything covered
             self.evaluate(chosen)
             if self.packages_first:
                 return
             # Cost first: a node with a cheaper unit cost may still lower the total.
             worst = max(p.unit[n] for n in chosen) if chosen else 0
-            branch = [
-                n
-                for n in sorted(p.hold)
-                if p.unit[n] < worst and n not in excluded and n not in chosen
-            ]
+            branch = [n for n in sorted(p.hold) if p.unit[n] < worst and not (blocked >> n) & 1]
         else:
             pick, fewest = -1, -1
+            mask_of = self.mask_of
             for item, need in enumerate(residual):
                 if need:
-                    count = sum(
-                        1 for n in self.nodes_of[item] if n not in excluded and n not in chosen
-                    )
+                    count = (mask_of[item] & ~blocked).bit_count()
                     if pick < 0 or count < fewest:
                         pick, fewest = item, count
             if fewest == 0:
                 return
-            unit = p.unit
+            hold, fixed, unit = p.hold, p.fixed, p.unit
+            want = residual[pick]
             branch = sorted(
-                (n for n in self.nodes_of[pick] if n not in excluded and n not in chosen),
-                key=lambda n: (-min(residual[pick], p.hold[n][pick]), p.fixed[n], unit[n], n),
+                (n for n in self.nodes_of[pick] if not (blocked >> n) & 1),
+                key=lambda n: (-min(want, hold[n][pick]), fixed[n], unit[n], n),
             )
-        added: list[int] = []
+        open_nodes = p.open
         for node in branch:
             if self.exhausted:
                 break
             holds = p.hold[node]
-            is_new = node not in p.open
+            is_new = node not in open_nodes
             child_fixed = fixed_sum + (p.fixed[node] if is_new else 0)
-            next_residual = [
-                max(0, r - holds.get(i, 0)) if r else 0 for i, r in enumerate(residual)
-            ]
-            self.dfs([*chosen, node], next_residual, excluded, new + is_new, child_fixed)
-            excluded.add(node)
-            added.append(node)
-        for node in added:
-            excluded.discard(node)
+            next_residual = residual[:]
+            for i, units in holds.items():
+                r = next_residual[i]
+                if r:
+                    next_residual[i] = r - units if r > units else 0
+            bit = 1 << node
+            self.dfs(
+                [*chosen, node],
+                chosen_mask | bit,
+                next_residual,
+                excluded,
+                new + is_new,
+                child_fixed,
+            )
+            excluded |= bit

@@ -25,7 +25,6 @@ DEFAULT_POLICY = SourcingPolicy()
 """The policy used when none is given: every eligible node, split allowed."""
 
 Nodes = Network | Iterable[FulfillmentNode | Location]
-_NO_ORDERS: Mapping[str, int] = {}
 
 
 def _network(nodes: Nodes) -> Network:
@@ -67,7 +66,8 @@ def source_order(
     network = _network(nodes)
     request = _request(order, destination, pickup_at)
     comp = compiled(network, policy or DEFAULT_POLICY)
-    return route(request, comp, inventory, None, orders_today or _NO_ORDERS, {})
+    counts = [orders_today.get(i, 0) for i in comp.ids] if orders_today else comp.no_orders
+    return route(request, comp, inventory, None, counts, {})
 
 
 def _request(
@@ -130,15 +130,20 @@ def source_batch(
     ]
     requests.sort(key=batch_order)
     after = AllocatedInventory(inventory)
-    base, taken = after.base, after._taken
+    base, taken, take = after.base, after._taken, after._take
     today = dict(orders_today or {})
+    index = comp.index
+    counts = [today.get(i, 0) for i in comp.ids]
     plans = []
     cache: dict[str, SkuCache] = {}
     for request in requests:
-        plan = route(request, comp, base, taken, today, cache)
+        # Stock is read per SKU once per batch; each cache entry is kept current below.
+        plan = route(request, comp, base, taken, counts, cache)
         for a in plan.allocations:
-            after._take(a.sku, a.node_id, a.quantity)
+            take(a.sku, a.node_id, a.quantity)
+            cache[a.sku].left[a.node_id] -= a.quantity
         for node in plan.nodes:
             today[node] = today.get(node, 0) + 1
+            counts[index[node]] += 1
         plans.append(plan)
     return BatchResult(tuple(plans), after, today)

@@ -1,7 +1,7 @@
 """The decision trace, recorded cheaply and expanded on demand.
 
 Routing records only what it cannot recompute later: each item's stock entries (shared,
-read once per batch), the batch's allocations of that SKU at the time (a copy), and per
+read once per batch), the units each node had left at the time (a copy), and per
 rule step the nodes found over capacity and the units earlier steps took. `TraceData.lines`
 replays the eligibility checks in the engine's order to name every candidate's outcome.
 Pickling expands the trace first, so a pickled plan carries no compiled policy.
@@ -16,54 +16,54 @@ from retail_canon.sourcing._trace import Reason
 if TYPE_CHECKING:
     from retail_canon.sourcing._compile import Compiled, CompiledRule
     from retail_canon.sourcing._plan import CompactCandidate, CompactLine
+    from retail_canon.sourcing._request import OrderRequest
 
-__all__ = ["Entry", "ItemStock", "StepRecord", "TraceData"]
+__all__ = ["Entry", "StepRecord", "TraceData"]
 
 Entry = tuple[int | None, str, int]
 """(node index or ``None`` if not in the network, node id, units the view reported)."""
 
 
-class ItemStock:
-    """One SKU of an order: its stock entries and the batch's allocations at the time."""
-
-    __slots__ = ("entries", "hazmat", "taken")
-
-    def __init__(self, entries: list[Entry], taken: dict[str, int] | None, hazmat: bool) -> None:
-        self.entries = entries
-        self.taken = taken
-        self.hazmat = hazmat
-
-
-StepRecord = tuple["CompiledRule", dict[int, int], dict[tuple[int, int], int] | None]
-"""(rule, over-capacity limits by node, units earlier steps took by (item, node))."""
+StepRecord = tuple[
+    "CompiledRule", dict[int, int], dict[tuple[int, int], int] | None, tuple[int, ...]
+]
+"""(rule, over-capacity limits by node, units earlier steps took by (item, node), the items
+the step sourced)."""
 
 
 class TraceData:
-    """What `SourcingPlan.trace` needs, expanded on first use."""
+    """What `SourcingPlan.trace` needs, expanded on first use.
 
-    __slots__ = ("_comp", "_done", "_dvec", "_items", "_lines", "_pickup", "_steps")
+    Kept small, since a batch keeps one per plan: the request (for its lines), per item
+    (distinct SKU, in order of first appearance) its stock entries and the units each node
+    had left, and one record per rule step.
+    """
+
+    __slots__ = ("_comp", "_done", "_dvec", "_entries", "_left", "_pickup", "_req", "_steps")
 
     def __init__(
         self,
         comp: Compiled | None,
         dvec: tuple[float, float, float] | None,
         pickup: int,
-        lines: list[tuple[str, str, int, str, int]],
-        items: list[ItemStock],
-        steps: list[list[StepRecord]],
+        req: OrderRequest | None,
+        entries: tuple[list[Entry], ...],
+        left: tuple[dict[str, int], ...],
+        steps: tuple[StepRecord, ...],
     ) -> None:
         self._comp = comp
         self._dvec = dvec
         self._pickup = pickup
-        self._lines = lines
-        self._items = items
+        self._req = req
+        self._entries = entries
+        self._left = left
         self._steps = steps
         self._done: tuple[CompactLine, ...] | None = None
 
     @classmethod
     def expanded(cls, lines: tuple[CompactLine, ...]) -> TraceData:
         """Trace data that is already expanded (what unpickling builds)."""
-        data = cls(None, None, -1, [], [], [])
+        data = cls(None, None, -1, None, (), (), ())
         data._done = lines
         return data
 
@@ -73,26 +73,32 @@ class TraceData:
     def lines(self) -> tuple[CompactLine, ...]:
         """(line id, sku, quantity, uom, candidates) per order line."""
         if self._done is None:
-            per_item = [self._candidates(i) for i in range(len(self._items))]
+            assert self._req is not None
+            item_of: dict[str, int] = {}
+            for line in self._req.lines:
+                item_of.setdefault(line.sku, len(item_of))
+            per_item = [self._candidates(i, sku) for sku, i in item_of.items()]
             self._done = tuple(
-                (line_id, sku, quantity, uom, per_item[i])
-                for line_id, sku, quantity, uom, i in self._lines
+                (line.line_id, line.sku, line.quantity, line.uom, per_item[item_of[line.sku]])
+                for line in self._req.lines
             )
         return self._done
 
-    def _candidates(self, i: int) -> tuple[CompactCandidate, ...]:
+    def _candidates(self, i: int, sku: str) -> tuple[CompactCandidate, ...]:
         comp = self._comp
         assert comp is not None
-        item = self._items[i]
+        entries, left = self._entries[i], self._left[i]
+        hazmat = sku in comp.hazmat_skus
         out: list[CompactCandidate] = []
         dvec = self._dvec
-        for rule, over_capacity, used in self._steps[i]:
+        for rule, over_capacity, used, sourced in self._steps:
+            if i not in sourced:
+                continue
             pickup = rule is comp.pickup_rule
-            static = rule.static_hazmat if item.hazmat else rule.static
+            static = rule.static_hazmat if hazmat else rule.static
             name = rule.name
-            for n, nid, units in item.entries:
-                avail = units - item.taken.get(nid, 0) if item.taken else units
-                avail = max(avail, 0)
+            for n, nid, _ in entries:
+                avail = max(left[nid], 0)
                 if pickup and n != self._pickup:
                     continue
                 if n is None:

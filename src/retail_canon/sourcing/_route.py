@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 
-from retail_canon.sourcing._compile import Compiled, CompiledRule
+from retail_canon.sourcing._compile import Compiled, CompiledRule, HotNode
 from retail_canon.sourcing._errors import UnknownNode
 from retail_canon.sourcing._inventory import InventoryView
-from retail_canon.sourcing._lazy import Entry, ItemStock, StepRecord, TraceData
+from retail_canon.sourcing._lazy import Entry, StepRecord, TraceData
 from retail_canon.sourcing._plan import Allocation, SourcingPlan, UnfilledLine
 from retail_canon.sourcing._request import OrderRequest
 from retail_canon.sourcing._search import Problem, Solution, solve_cover, solve_single
 from retail_canon.sourcing._trace import Alternative, Basis, Method, StepDecision
 
-__all__ = ["SkuCache", "route"]
+__all__ = ["SkuCache", "route", "sku_cache"]
+
+Cand = tuple[int, int, int, float | None, int]
+"""(node, usable units, unit cost, dot product or None, fixed cost): one candidate."""
 
 
 class _Step:
@@ -27,36 +30,42 @@ class _Step:
 
 
 class SkuCache:
-    """Per batch: each SKU's stock entries (read once) and its statically eligible ones."""
+    """Per batch: one SKU's stock entries (read once), units left, statically eligible ones.
 
-    __slots__ = ("by_rule", "entries", "hazmat")
+    ``left`` has the units each node id reported less what the batch allocated there so
+    far; `source_batch` keeps it current.
+    """
 
-    def __init__(self, entries: list[Entry], hazmat: bool) -> None:
+    __slots__ = ("by_rule", "entries", "hazmat", "left")
+
+    def __init__(self, entries: list[Entry], left: dict[str, int], hazmat: bool) -> None:
         self.entries = entries
+        self.left = left
         self.hazmat = hazmat
-        self.by_rule: dict[CompiledRule, list[tuple[int, str, int]]] = {}
+        self.by_rule: dict[CompiledRule, list[HotNode]] = {}
 
-    def eligible(self, rule: CompiledRule) -> list[tuple[int, str, int]]:
-        """Entries of network nodes that pass the rule's order-independent checks."""
+    def eligible(self, comp: Compiled, rule: CompiledRule) -> list[HotNode]:
+        """Nodes with an entry that pass the rule's order-independent checks."""
         found = self.by_rule.get(rule)
         if found is None:
-            static = rule.static_hazmat if self.hazmat else rule.static
-            found = [
-                (n, nid, u) for n, nid, u in self.entries if n is not None and static[n] is None
-            ]
+            hot = comp.hot(rule, hazmat=self.hazmat).get
+            found = [e for nid in self.left if (e := hot(nid)) is not None]
             self.by_rule[rule] = found
         return found
 
 
-def _sku(comp: Compiled, base: InventoryView, sku: str, cache: dict[str, SkuCache]) -> SkuCache:
-    got = cache.get(sku)
-    if got is None:
-        index_get = comp.index.get
-        entries: list[Entry] = [
-            (index_get(nid), nid, units) for nid, units in base.available(sku).items()
-        ]
-        got = cache[sku] = SkuCache(entries, sku in comp.hazmat_skus)
-    return got
+def sku_cache(
+    comp: Compiled, base: InventoryView, sku: str, taken: dict[str, int] | None
+) -> SkuCache:
+    """Read ``sku``'s stock entries once; ``taken``: units already allocated per node id."""
+    stock = base.available(sku)
+    index_get = comp.index.get
+    entries: list[Entry] = [(index_get(nid), nid, units) for nid, units in stock.items()]
+    if taken:
+        left = {nid: units - taken.get(nid, 0) for nid, units in stock.items()}
+    else:
+        left = dict(stock)
+    return SkuCache(entries, left, sku in comp.hazmat_skus)
 
 
 def route(
@@ -64,9 +73,10 @@ def route(
     comp: Compiled,
     base: InventoryView,
     taken: dict[str, dict[str, int]] | None,
-    today: Mapping[str, int],
+    counts: Sequence[int],
     cache: dict[str, SkuCache],
 ) -> SourcingPlan:
+    """Source one order; ``counts``: orders per node index already counted today."""
     ids = comp.ids
     item_of: dict[str, int] = {}
     skus: list[str] = []
@@ -74,14 +84,20 @@ def route(
     for line in req.lines:
         i = item_of.get(line.sku)
         if i is None:
-            i = item_of[line.sku] = len(skus)
+            item_of[line.sku] = len(skus)
             skus.append(line.sku)
-            demand.append(0)
-        demand[i] += line.quantity
+            demand.append(line.quantity)
+        else:
+            demand[i] += line.quantity
     m = len(skus)
     remaining = list(demand)
-    stock = [_sku(comp, base, sku, cache) for sku in skus]
-    taken_of = [taken.get(sku) if taken else None for sku in skus]
+    stock = []
+    for sku in skus:
+        got = cache.get(sku)
+        if got is None:
+            got = cache[sku] = sku_cache(comp, base, sku, taken.get(sku) if taken else None)
+        stock.append(got)
+    left_then = [dict(s.left) for s in stock]
 
     pickup = req.pickup_at
     pickup_node = -1
@@ -96,33 +112,28 @@ def route(
 
     used_here: dict[tuple[int, int], int] = {}
     open_nodes: set[int] = set()
-    records: list[list[StepRecord]] = [[] for _ in range(m)]
+    log: list[StepRecord] = []
     steps: list[_Step] = []
     commits: list[list[tuple[int, int, str]]] = [[] for _ in range(m)]
     seen_usable = [0] * m
-    vecs, zones, last_cost, radius_cos = comp.vec, comp.zones, comp.zone_cost[-1], comp.radius_cos
-    limits, safety_of, fixed_of, today_get = comp.limit, comp.safety, comp.fixed, today.get
+    zones, last_cost, unknown_cost = comp.zones, comp.zone_cost[-1], comp.unknown_cost
+    pickup_fixed, packages_first = comp.pickup_fixed, comp.packages_first
     dx, dy, dz = dvec if dvec is not None else (0.0, 0.0, 0.0)
     has_dest = dvec is not None
 
     def step(rule: CompiledRule, single: bool, complete: bool) -> bool:
         is_pickup = rule is pickup_rule
         need = [i for i in range(m) if remaining[i] > 0]
-        hold: dict[int, dict[int, int]] = {}
-        fixed: dict[int, int] = {}
-        unit: dict[int, int] = {}
-        dots: dict[int, float | None] = {}
         over_capacity: dict[int, int] = {}
-        used = dict(used_here) if used_here else None
-        rcos, rsafety = rule.radius_cos, rule.safety
-        check_capacity = not rule.ignore_capacity
+        log.append((rule, over_capacity, dict(used_here) if used_here else None, tuple(need)))
         supply = []
-        for k, i in enumerate(need):
-            records[i].append((rule, over_capacity, used))
-            tk = taken_of[i]
+        found: list[list[Cand]] = []
+        for i in need:
+            left = stock[i].left
             total = 0
-            for n, nid, units in stock[i].eligible(rule):
-                avail = units - tk.get(nid, 0) if tk else units
+            cands: list[Cand] = []
+            for n, nid, vec, threshold, limit, safety, fixed_n in stock[i].eligible(comp, rule):
+                avail = left[nid]
                 if avail <= 0:
                     continue
                 dot: float | None = None
@@ -130,81 +141,90 @@ def route(
                     if n != pickup_node:
                         continue
                     ucost = 0
+                    fixed_n = pickup_fixed
                 else:
-                    vec = vecs[n]
                     if has_dest and vec is not None:
                         x, y, z = vec
                         dot = x * dx + y * dy + z * dz
-                    rc = radius_cos[n]
-                    if rc is not None and (dot is None or dot < rc):
+                    if threshold is not None and (dot is None or dot < threshold):
                         continue
-                    if rcos is not None and (dot is None or dot < rcos):
-                        continue
-                    ucost = -1
-                if check_capacity:
-                    limit = limits[n]
-                    if limit is not None and today_get(nid, 0) >= limit and n not in open_nodes:
-                        over_capacity[n] = limit
-                        continue
-                usable = avail - (safety_of[n] if rsafety is None else rsafety)
+                    if dot is None:
+                        ucost = unknown_cost
+                    else:
+                        ucost = last_cost
+                        for zone_cos, zone_cost in zones:
+                            if dot >= zone_cos:
+                                ucost = zone_cost
+                                break
+                if limit is not None and counts[n] >= limit and n not in open_nodes:
+                    over_capacity[n] = limit
+                    continue
+                usable = avail - safety
                 if used_here:
                     usable -= used_here.get((i, n), 0)
                 if usable <= 0:
                     continue
-                holds = hold.get(n)
-                if holds is None:
-                    hold[n] = {k: usable}
-                    if ucost < 0:
-                        if dot is None:
-                            ucost = comp.unknown_cost
-                        else:
-                            ucost = last_cost
-                            for threshold, zone_cost in zones:
-                                if dot >= threshold:
-                                    ucost = zone_cost
-                                    break
-                    unit[n] = ucost
-                    dots[n] = dot
-                    if n in open_nodes:
-                        fixed[n] = 0
-                    else:
-                        fixed[n] = comp.pickup_fixed if is_pickup else fixed_of[n]
-                else:
-                    holds[k] = usable
+                cands.append((n, usable, ucost, dot, fixed_n))
                 total += usable
+            found.append(cands)
             supply.append(total)
             if total > seen_usable[i]:
                 seen_usable[i] = total
-        tie = _tie(comp, rule, hold, dots)
-        problem = Problem(
-            [remaining[i] for i in need], hold, fixed, unit, frozenset(open_nodes), tie, supply
-        )
-        packages_first = comp.packages_first
-        if single:
-            sol = solve_single(problem, packages_first=packages_first, complete=complete)
-            method = Method.PICKUP if is_pickup else Method.SINGLE_NODE
+        sol = None
+        if len(need) == 1 and not single and packages_first and not open_nodes:
+            sol = _one_item(comp, rule, remaining[need[0]], supply[0], found[0])
+        if sol is not None:
+            method = Method.EXACT
         else:
-            small = len(need) <= comp.exact_max_lines
-            budget = comp.search_budget if small else comp.heuristic_budget
-            sol = solve_cover(problem, packages_first=packages_first, budget=budget)
-            method = Method.EXACT if sol.exact else Method.BOUNDED
+            hold: dict[int, dict[int, int]] = {}
+            fixed: dict[int, int] = {}
+            unit: dict[int, int] = {}
+            dots: dict[int, float | None] = {}
+            for k, cands in enumerate(found):
+                for n, usable, ucost, dot, fixed_n in cands:
+                    holds = hold.get(n)
+                    if holds is None:
+                        hold[n] = {k: usable}
+                        unit[n] = ucost
+                        dots[n] = dot
+                        fixed[n] = 0 if n in open_nodes else fixed_n
+                    else:
+                        holds[k] = usable
+            tie = _tie(comp, rule, hold, dots)
+            problem = Problem(
+                [remaining[i] for i in need], hold, fixed, unit, frozenset(open_nodes), tie, supply
+            )
+            if single:
+                sol = solve_single(problem, packages_first=packages_first, complete=complete)
+                method = Method.PICKUP if is_pickup else Method.SINGLE_NODE
+            else:
+                small = len(need) <= comp.exact_max_lines
+                budget = comp.search_budget if small else comp.heuristic_budget
+                sol = solve_cover(problem, packages_first=packages_first, budget=budget)
+                method = Method.EXACT if sol.exact else Method.BOUNDED
         if sol.fill == 0:
             steps.append(_Step([], _nothing(rule.name, method)))
             return False
         alloc = [(need[i], n, units) for i, n, units in sol.alloc]
+        name = rule.name
         for i, n, units in alloc:
             used_here[(i, n)] = used_here.get((i, n), 0) + units
             remaining[i] -= units
-            commits[i].append((n, units, rule.name))
-        chosen = tuple(sorted({ids[n] for _, n, _ in alloc}))
-        open_nodes.update(n for _, n, _ in alloc)
+            commits[i].append((n, units, name))
+        if len(alloc) == 1:
+            chosen: tuple[str, ...] = (ids[alloc[0][1]],)
+            open_nodes.add(alloc[0][1])
+        else:
+            chosen = tuple(sorted({ids[n] for _, n, _ in alloc}))
+            open_nodes.update(n for _, n, _ in alloc)
         basis = Basis.PICKUP_STORE if is_pickup else _basis(sol, packages_first)
         runner = None
         if sol.runner_up is not None:
             nodes, fill, packages, cost = sol.runner_up
-            runner = Alternative(tuple(sorted(ids[n] for n in nodes)), fill, packages, cost)
+            others = (ids[nodes[0]],) if len(nodes) == 1 else tuple(sorted(ids[n] for n in nodes))
+            runner = Alternative(others, fill, packages, cost)
         decision = StepDecision(
-            rule.name, method, basis, chosen, sol.fill, sol.packages, sol.cost, runner, sol.steps
+            name, method, basis, chosen, sol.fill, sol.packages, sol.cost, runner, sol.steps
         )
         steps.append(_Step(alloc, decision))
         return True
@@ -233,12 +253,47 @@ def route(
         commits = [[] for _ in range(m)]
         remaining = list(demand)
         steps = []
-    items = [
-        ItemStock(stock[i].entries, dict(tk) if tk else None, stock[i].hazmat)
-        for i, tk in enumerate(taken_of)
-    ]
-    trace = TraceData(comp, dvec, pickup_node, [], items, records)
+    entries = tuple(s.entries for s in stock)
+    trace = TraceData(comp, dvec, pickup_node, req, entries, tuple(left_then), tuple(log))
     return _plan(req, comp, item_of, commits, steps, trace, seen_usable, split, rolled_back)
+
+
+def _one_item(
+    comp: Compiled, rule: CompiledRule, demand: int, supply: int, cands: list[Cand]
+) -> Solution | None:
+    """`solve_cover`'s answer for one item and no node in use, when two nodes hold it all.
+
+    The cheapest node holding the whole demand wins, the next cheapest is the runner-up
+    (the same ranking as `_search`'s one-item case). ``None``: leave it to `solve_cover`.
+    """
+    if supply < demand:
+        return None
+    if rule.sorts:
+        balance = {n: usable for n, usable, _, _, _ in cands}
+        dots = {n: dot for n, _, _, dot, _ in cands}
+        ranked = sorted(
+            (fixed_n + demand * ucost, comp.sort_key(rule, n, dots[n], balance[n]), n)
+            for n, usable, ucost, _, fixed_n in cands
+            if usable >= demand
+        )
+        if len(ranked) < 2:
+            return None
+        (cost, _, node), (other_cost, _, other) = ranked[0], ranked[1]
+    else:
+        best = second = None
+        for n, usable, ucost, _, fixed_n in cands:
+            if usable >= demand:
+                key = (fixed_n + demand * ucost, n)
+                if best is None or key < best:
+                    best, second = key, best
+                elif second is None or key < second:
+                    second = key
+        if second is None:
+            return None
+        assert best is not None
+        (cost, node), (other_cost, other) = best, second
+    runner_up = ((other,), demand, 1, other_cost)
+    return Solution([(0, node, demand)], demand, 1, cost, exact=True, runner_up=runner_up, steps=1)
 
 
 def _tie(
@@ -290,16 +345,29 @@ def _plan(
     ids = comp.ids
     allocations: list[Allocation] = []
     unfilled: list[UnfilledLine] = []
-    queues = [list(c) for c in commits]
-    lines_data = trace._lines
+    nodes: set[int] = set()
+    queues: list[list[tuple[int, int, str]]] | None = None
     for line in req.lines:
         i = item_of[line.sku]
         need = line.quantity
-        queue = queues[i]
+        queue = commits[i]
+        if len(queue) == 1 and queue[0][1] == need and queues is None:
+            # The common case: one node ships the whole line, and no other line shares it.
+            n, _, rule = queue[0]
+            allocations.append(Allocation(ids[n], line.line_id, line.sku, need, rule, line.uom))
+            nodes.add(n)
+            commits[i] = []
+            continue
+        if queues is None:
+            queues = [list(c) for c in commits]
+            queue = queues[i]
+        else:
+            queue = queues[i]
         while need and queue:
             n, units, rule = queue[0]
             take = min(need, units)
             allocations.append(Allocation(ids[n], line.line_id, line.sku, take, rule, line.uom))
+            nodes.add(n)
             need -= take
             if take == units:
                 queue.pop(0)
@@ -315,18 +383,17 @@ def _plan(
                     _unfilled_reason(seen_usable[i], split, rolled_back),
                 )
             )
-        lines_data.append((line.line_id, line.sku, line.quantity, line.uom, i))
-    nodes = {a.node_id for a in allocations}
     pickup_address = None
     if req.pickup_at is not None:
         pickup_address = comp.nodes[comp.index[req.pickup_at]].address
+    decisions = tuple(s.decision for s in steps)
     return SourcingPlan(
         req.order_id,
         tuple(allocations),
         tuple(unfilled),
         len(nodes),
-        sum(s.decision.cost_micros for s in steps),
-        tuple(s.decision for s in steps),
+        sum(d.cost_micros for d in decisions),
+        decisions,
         req.pickup_at,
         trace,
         req.ship_to,
