@@ -344,3 +344,25 @@ def test_pool_members_and_kits_follow_events():
         ("amz", "SET"): (3, 1),
         ("ebay", "SET"): (2, 1),
     }
+
+
+def test_on_hand_deltas_across_safety_stock_and_zero_match_a_replay():
+    # An on_hand delta takes a straight line while net stock stays above every fixed
+    # safety stock, and the clamped path when it crosses one, zero, or a percentage.
+    rs = simple_rules(
+        safety_stock=[SafetyStock(3, channel="web"), SafetyStock(percent=10, node="DC2")]
+    )
+    base = Baseline(
+        positions=[Position("MUG", "DC1", on_hand=5), Position("MUG", "DC2", on_hand=40)],
+        as_of=T0,
+    )
+    engine = Engine(rs, base)
+    steps = [(-1, "DC1"), (-1, "DC1"), (-4, "DC1"), (+9, "DC1"), (-7, "DC2"), (+2, "GHOST")]
+    steps += [(-30, "DC2"), (+1, "S1"), (+5, "S1"), (-2, "DC1")]
+    stream = []
+    for i, (qty, node) in enumerate(steps, 1):
+        event = delta(f"k{i}", "MUG", node, qty, sequence=i, minute=i)
+        stream.append(event)
+        assert engine.apply(event) is True
+        assert engine.values() == dict(replay(rs, base, stream, as_of=T0))
+    assert engine.audit() == []

@@ -5,6 +5,12 @@ recomputes that position's net stock and, for each source the position feeds, ad
 difference of the clamped contributions to that source's sum for the SKU: O(sources of the
 node) per event, no rescans. Channel numbers (thresholds, demand, pool splits, kits) are
 derived from the sums when read, so reads are O(1) and always current.
+
+Layout, for the per-event path: each SKU has one *row*, a list holding its code, whether it
+changed since `changes` last ran, its sum for every source, then its positions by node slot
+(``[k, changed, sum_0, ..., sum_S-1, pos_0, ...]``), so one string lookup and one list
+reach everything an event touches. An ``on_hand`` delta,
+the common event, takes a straight-line path that allocates nothing but the new ints.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from retail_canon.ats._compile import Compiled, compiled
+from retail_canon.ats._compile import Compiled, Profile, compiled
 from retail_canon.ats._errors import InvalidAtsInput, UnknownChannel
 from retail_canon.ats._events import (
     BUCKET_INDEX,
@@ -41,6 +47,14 @@ __all__ = ["EngineCore"]
 
 _BASE_ORDER_SOURCE = ""
 _ON_HAND = Bucket.ON_HAND
+_NEVER = float("inf")
+"""``lo`` of a profile with a percentage: the straight-line path never applies."""
+
+Row = list[Any]
+"""A SKU's row: ``[k, changed, sum of each source..., position at each node slot...]``."""
+
+_SUMS = 2
+"""Where a row's sums start."""
 
 
 class EngineCore:
@@ -55,6 +69,8 @@ class EngineCore:
         self._baseline = baseline
         self._clock = baseline.as_of
         self._base = Anchor.base(0, baseline.as_of, dict(baseline.watermarks))
+        self._base_marks = self._base.wmap
+        self._base_time = self._base.time
         self._store = store
         self._seen: set[str] = set()
         self._ledger: list[LedgerEvent] = []
@@ -68,10 +84,16 @@ class EngineCore:
         self._journal: list[Any] = []
         self._skus: list[str] = []
         self._code: dict[str, int] = {}
-        self._agg: list[list[int]] = [[] for _ in self._c.sources]
-        self._dirty: set[int] = set()
-        self._grid: dict[str, dict[str, PositionState]] = {}
-        """SKU → node → position."""
+        self._lead = _SUMS + len(self._c.sources)
+        """Where a row's positions start: after the code, the flag and one sum per source."""
+        self._node_code: dict[str, int] = {}
+        self._slot: dict[str, int] = {}
+        """Node → index of its position in every row (``_lead`` + the node's code)."""
+        self._rows: dict[str, Row] = {}
+        self._by_k: list[Row] = []
+        self._quick: dict[int, tuple[Profile, int | float, tuple[int, ...]]] = {}
+        self._dirty: list[Row] = []
+        """The rows whose ``changed`` flag is set."""
         self._orphan: dict[tuple[str, str], int] = {}
         self._holds: dict[str, Reserve | Reservation] = {}
         self._active: dict[str, Reserve | Reservation] = {}
@@ -80,6 +102,8 @@ class EngineCore:
         self._unassigned: dict[tuple[str, str], int] = {}
         self._demand: list[dict[str, int]] = [{} for _ in self._c.sources]
         self._published: dict[str, list[int]] = {ch: [] for ch in self._c.outputs}
+        for node in self._c.nodes:
+            self._slot_of(node.node_id)
         for kit in self._c.kits:
             self._sku_code(kit)
         self._base_rows: dict[tuple[str, str], tuple[int, ...]] = {}
@@ -106,44 +130,107 @@ class EngineCore:
 
     # -- positions and sums --------------------------------------------------------------
 
+    def _slot_of(self, node: str) -> int:
+        slot = self._slot.get(node)
+        if slot is None:
+            code = self._node_code[node] = len(self._node_code)
+            slot = self._slot[node] = self._lead + code
+        return slot
+
     def _sku_code(self, sku: str) -> int:
         k = self._code.get(sku)
         if k is None:
             k = self._code[sku] = len(self._skus)
             self._skus.append(sku)
-            for agg in self._agg:
-                agg.append(0)
+            row: Row = [k, False, *([0] * (self._lead - _SUMS)), *([None] * len(self._slot))]
+            self._rows[sku] = row
+            self._by_k.append(row)
             for column in self._published.values():
                 column.append(0)
         return k
 
+    def _sum(self, s: int, k: int) -> int:
+        """The sum of the clamped contributions of SKU ``k``'s nodes to source ``s``."""
+        total: int = self._by_k[k][_SUMS + s]
+        return total
+
+    def _mark(self, k: int) -> None:
+        """Note that SKU ``k``'s values may have changed."""
+        row = self._by_k[k]
+        if not row[1]:
+            row[1] = True
+            self._dirty.append(row)
+
+    def _take_dirty(self) -> set[int]:
+        """The SKUs marked since the previous call (and clear the marks)."""
+        out = set()
+        for row in self._dirty:
+            row[1] = False
+            out.add(row[0])
+        self._dirty.clear()
+        return out
+
+    def _relayout(self) -> None:
+        """Give every row one sum per source of the rules in force, all zero."""
+        lead = _SUMS + len(self._c.sources)
+        for row in self._by_k:
+            row[_SUMS : self._lead] = [0] * (lead - _SUMS)
+        self._lead = lead
+        self._slot = {node: lead + code for node, code in self._node_code.items()}
+
+    def _profile(self, pos: PositionState, prof: Profile) -> None:
+        """Give ``pos`` the profile ``prof`` and its straight-line form (no sums move)."""
+        quick = self._quick.get(id(prof))
+        if quick is None or quick[0] is not prof:
+            if any(num for _, _, num, _ in prof):
+                quick = (prof, _NEVER, ())
+            else:  # above lo, net stock is positive and above every fixed safety stock
+                lo = max([0, *(fixed for _, fixed, _, _ in prof)])
+                quick = (prof, lo, tuple(_SUMS + s for s, _, _, _ in prof))
+            self._quick[id(prof)] = quick
+        pos.prof, pos.lo, pos.srcs = quick
+
     def _new_position(self, sku: str, node: str, values: list[int]) -> PositionState:
         k = self._sku_code(sku)
+        slot = self._slot_of(node)
         n = self._c.node_index.get(node)
         prof = () if n is None else self._c.profile_of(sku, n)
-        pos = PositionState(sku, node, k, prof, values, self._orphan.pop((sku, node), 0))
-        nodes = self._grid.get(sku)
-        if nodes is None:
-            nodes = self._grid[sku] = {}
-        nodes[node] = pos
-        self._move(pos, 0, pos.net)
+        pos = PositionState(sku, node, k, values, self._orphan.pop((sku, node), 0))
+        self._profile(pos, prof)
+        row = self._by_k[k]
+        if len(row) <= slot:
+            row.extend([None] * (slot + 1 - len(row)))
+        row[slot] = pos
+        net, pos.net = pos.net, 0
+        self._move(pos, 0, net)
         return pos
 
     def _position(self, sku: str, node: str) -> PositionState | None:
-        nodes = self._grid.get(sku)
-        return None if nodes is None else nodes.get(node)
+        row = self._rows.get(sku)
+        slot = self._slot.get(node)
+        if row is None or slot is None or slot >= len(row):
+            return None
+        pos: PositionState | None = row[slot]
+        return pos
+
+    def _positions_of(self, sku: str) -> list[PositionState]:
+        """The positions of ``sku``, in node slot order."""
+        row = self._rows.get(sku)
+        return [] if row is None else [p for p in row[self._lead :] if p is not None]
 
     def _positions(self) -> Iterator[PositionState]:
-        for nodes in self._grid.values():
-            yield from nodes.values()
+        lead = self._lead
+        for row in self._by_k:
+            for pos in row[lead:]:
+                if pos is not None:
+                    yield pos
 
     def _move(self, pos: PositionState, old: int, new: int) -> None:
         """Move a position's net stock from ``old`` to ``new`` in every sum it feeds."""
         pos.net = new
         if old <= 0 and new <= 0:
             return
-        k = pos.k
-        agg = self._agg
+        row = self._by_k[pos.k]
         for s, fixed, num, den in pos.prof:
             if num:
                 oc = old - fixed + (-old * num) // den if old > 0 else 0
@@ -153,11 +240,20 @@ class EngineCore:
             oc = oc if oc > 0 else 0
             nc = nc if nc > 0 else 0
             if oc != nc:
-                agg[s][k] += nc - oc
-                self._dirty.add(k)
+                row[_SUMS + s] += nc - oc
+                if not row[1]:
+                    row[1] = True
+                    self._dirty.append(row)
 
-    def _renet(self, pos: PositionState) -> None:
-        new = pos.compute_net()
+    def _set_bucket(self, pos: PositionState, bi: int, value: int) -> None:
+        """Set bucket ``bi`` of ``pos`` to ``value``; net stock and the sums follow."""
+        if bi == 0:
+            new = pos.net + value - pos.oh
+        else:
+            slot = BUCKET_SLOTS[bi]
+            before: int = getattr(pos, slot)
+            setattr(pos, slot, value)
+            new = pos.net if bi == 6 else pos.net - (value - before)
         if new != pos.net:
             self._move(pos, pos.net, new)
 
@@ -199,11 +295,74 @@ class EngineCore:
             UnknownChannel: a `Demand` for a channel the rules do not define.
         """
         key = event.key
-        seen = self._seen
-        size = len(seen)
-        seen.add(key)
-        if len(seen) == size:
+        if key in self._seen:
             return False
+        if (
+            type(event) is not Delta
+            or event.bucket is not _ON_HAND
+            or self._store is not None
+            or event.occurred_at.tzinfo is None
+        ):
+            return self._apply_any(event)
+        # The common event, an on_hand delta with no store, in a straight line: the same
+        # steps as `_apply_any` and `_delta` (which the property tests hold both to).
+        try:
+            row = self._rows[event.sku]
+            pos: PositionState | None = row[self._slot[event.node]]
+        except (KeyError, IndexError):
+            pos = None
+        if pos is None:
+            pos = self._new_position(event.sku, event.node, [0] * 7)
+            row = self._by_k[pos.k]
+        self._seen.add(key)
+        self._ledger.append(event)
+        source = event.source
+        marks = self._base_marks
+        if source in marks:
+            if event.sequence <= marks[source]:
+                return True
+        elif event.occurred_at <= self._base_time:
+            return True
+        cover = pos.cover
+        if cover is not None and 0 in cover and cover[0].covers(event):
+            return True
+        head = pos.head
+        # one source on the chain, and its highest sequence: lets a count of that source
+        # see in O(1) that it covers the whole chain
+        if head < 0:
+            pos.jsrc = source
+            pos.jmax = event.sequence
+        elif pos.jsrc == source:
+            if event.sequence > pos.jmax:
+                pos.jmax = event.sequence
+        else:
+            pos.jsrc = None
+        journal = self._journal
+        pos.head = len(journal)
+        journal.append(event)
+        journal.append(head)
+        quantity = event.quantity
+        old = pos.net
+        new = pos.net = old + quantity
+        if (old <= 0 and new <= 0) or quantity == 0:
+            return True
+        lo = pos.lo
+        if old > lo and new > lo:  # every contribution moves by the quantity
+            srcs = pos.srcs
+            if srcs:
+                for i in srcs:
+                    row[i] += quantity
+                if not row[1]:
+                    row[1] = True
+                    self._dirty.append(row)
+            return True
+        self._move(pos, old, new)
+        return True
+
+    def _apply_any(self, event: LedgerEvent) -> bool:
+        key = event.key
+        seen = self._seen
+        seen.add(key)
         try:
             if type(event) is not Delta:
                 self._apply_other(event)
@@ -213,31 +372,29 @@ class EngineCore:
             if bi is None:
                 msg = f"event {key!r}: unknown bucket {bucket!r}"
                 raise InvalidAtsInput(msg)
-            if event.occurred_at.tzinfo is None or self._store is not None:
-                self._accept(event)
-            else:
-                self._ledger.append(event)
+            self._accept(event)
         except BaseException:
             seen.discard(key)
             raise
-        nodes = self._grid.get(event.sku)
-        pos = None if nodes is None else nodes.get(event.node)
+        self._delta(event, bi)
+        return True
+
+    def _delta(self, event: Delta, bi: int) -> None:
+        pos = self._position(event.sku, event.node)
         if pos is None:
             pos = self._new_position(event.sku, event.node, [0] * 7)
         base = self._base
         w = base.wmap.get(event.source)
         if event.sequence <= w if w is not None else event.occurred_at <= base.time:
-            return True
+            return
         if pos.cover is not None:
             cover = pos.cover.get(bi)
             if cover is not None and cover.covers(event):
-                return True
+                return
         quantity = event.quantity
         journal = self._journal
         if bi == 0:
             head = pos.head
-            # one source on the chain, and its highest sequence: lets a count of that
-            # source see in O(1) that it covers the whole chain
             if head < 0:
                 pos.jsrc, pos.jmax = event.source, event.sequence
             elif pos.jsrc == event.source:
@@ -248,9 +405,7 @@ class EngineCore:
             pos.head = len(journal)
             journal.append(event)
             journal.append(head)
-            pos.oh += quantity
-            old = pos.net
-            new = old + quantity
+            new = pos.net + quantity
         else:
             journal.append(event)
             journal.append(pos.chain_head(bi))
@@ -258,31 +413,10 @@ class EngineCore:
             slot = BUCKET_SLOTS[bi]
             setattr(pos, slot, getattr(pos, slot) + quantity)
             if bi == 6:
-                return True
-            old = pos.net
-            new = old - quantity
-        if new == old:
-            return True
-        pos.net = new
-        if old <= 0 and new <= 0:
-            return True
-        k = pos.k
-        agg = self._agg
-        changed = False
-        for s, fixed, num, den in pos.prof:
-            if num:
-                oc = old - fixed + (-old * num) // den if old > 0 else 0
-                nc = new - fixed + (-new * num) // den if new > 0 else 0
-            else:
-                oc, nc = old - fixed, new - fixed
-            oc = oc if oc > 0 else 0
-            nc = nc if nc > 0 else 0
-            if oc != nc:
-                agg[s][k] += nc - oc
-                changed = True
-        if changed:
-            self._dirty.add(k)
-        return True
+                return
+            new = pos.net - quantity
+        if new != pos.net:
+            self._move(pos, pos.net, new)
 
     def apply_all(self, events: Iterable[LedgerEvent]) -> int:
         """Apply events in order; returns how many were new."""
@@ -359,8 +493,7 @@ class EngineCore:
             pos.jsrc = sources.pop() if len(sources) == 1 else None
             pos.jmax = top
         value = latest.value if latest is not self._base else self._base_value(pos, bi)
-        setattr(pos, BUCKET_SLOTS[bi], value + total)
-        self._renet(pos)
+        self._set_bucket(pos, bi, value + total)
 
     def _base_value(self, pos: PositionState, bi: int) -> int:
         """The bucket's value in the baseline (0 if the baseline has no such position)."""
@@ -389,8 +522,7 @@ class EngineCore:
         self._held(hold, hold.quantity)
 
     def _held(self, hold: Reserve | Reservation, quantity: int) -> None:
-        nodes = self._grid.get(hold.sku)
-        pos = None if nodes is None else nodes.get(hold.node)
+        pos = self._position(hold.sku, hold.node)
         if pos is None:
             key = (hold.sku, hold.node)
             self._orphan[key] = self._orphan.get(key, 0) + quantity
@@ -413,4 +545,4 @@ class EngineCore:
         self._demand[s][sku] = self._demand[s].get(sku, 0) + qty
         k = self._code.get(sku)
         if k is not None:
-            self._dirty.add(k)
+            self._mark(k)

@@ -152,29 +152,33 @@ class Engine(EngineReads):
                 count += 1
                 net = pos.net
                 self._move(pos, net, 0)
-                pos.prof = prof
+                self._profile(pos, prof)
                 self._move(pos, 0, net)
         if (old.thresholds, old.kits) != (new.thresholds, new.kits):
-            self._dirty.update(range(len(self._skus)))
+            for k in range(len(self._skus)):
+                self._mark(k)
         return count
 
     def _rebuild(self) -> int:
         """Recompute every sum under the new rules (the channels or pools changed)."""
         published = self._published
         self._published = {ch: published.get(ch, [0] * len(self._skus)) for ch in self._c.outputs}
-        self._agg = [[0] * len(self._skus) for _ in self._c.sources]
-        self._dirty = set(range(len(self._skus)))
+        self._relayout()
+        for k in range(len(self._skus)):
+            self._mark(k)
         self._demand = [{} for _ in self._c.sources]
         unassigned, self._unassigned = self._unassigned, {}
         for (channel, sku), qty in unassigned.items():
             if self._c.demand_source(channel) is not None:
                 self._add_demand(channel, sku, qty)
+        count = 0
         for pos in self._positions():
             n = self._c.node_index.get(pos.node)
-            pos.prof = () if n is None else self._c.profile_of(pos.sku, n)
+            self._profile(pos, () if n is None else self._c.profile_of(pos.sku, n))
             net, pos.net = pos.net, 0
             self._move(pos, 0, net)
-        return sum(len(nodes) for nodes in self._grid.values())
+            count += 1
+        return count
 
     # -- reservations -----------------------------------------------------------------
 
@@ -216,7 +220,7 @@ class Engine(EngineReads):
             msg = f"{channel} has {available} of {sku} to sell; cannot reserve {quantity}"
             raise InsufficientStock(msg, requested=quantity, available=available)
         s = self._c.output_source[channel][0]
-        offers = [(self._available(s, p), p.node) for p in self._grid.get(sku, {}).values()]
+        offers = [(self._available(s, p), p.node) for p in self._positions_of(sku)]
         offers.sort(key=lambda o: (-o[0], o[1]))
         picks, left = [], quantity
         for units, node in offers:

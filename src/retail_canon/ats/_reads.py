@@ -37,7 +37,7 @@ class EngineReads(EngineCore):
         self._published = {
             ch: [self._value(ch, k) for k in range(len(self._skus))] for ch in self._c.outputs
         }
-        self._dirty.clear()
+        self._take_dirty()
 
     # -- time ----------------------------------------------------------------------------
 
@@ -68,7 +68,7 @@ class EngineReads(EngineCore):
         sku = self._skus[k]
         demand = self._demand[s].get(sku, 0)
         v = (
-            self._agg[s][k]
+            self._sum(s, k)
             - (demand if demand > 0 else 0)
             - self._c.threshold(self._c.sources[s], sku)
         )
@@ -105,15 +105,18 @@ class EngineReads(EngineCore):
 
         SKUs are those with a position and the kits of the rules.
         """
-        kits, positions = self._c.kits, self._grid
-        listed = [(k, s) for k, s in enumerate(self._skus) if s in positions or s in kits]
+        kits, lead = self._c.kits, self._lead
+        listed = [
+            (k, s)
+            for k, s in enumerate(self._skus)
+            if s in kits or any(p is not None for p in self._by_k[k][lead:])
+        ]
         return {(ch, sku): self._value(ch, k) for ch in self._c.outputs for k, sku in listed}
 
     def changes(self) -> list[Change]:
         """Values changed since the previous call: ``(channel, sku, old, new)``, once each."""
         out: list[Change] = []
-        dirty = set(self._dirty)
-        self._dirty.clear()
+        dirty = self._take_dirty()
         for k in list(dirty):
             for kit in self._c.kits_of.get(self._skus[k], ()):
                 dirty.add(self._code[kit])
@@ -149,8 +152,7 @@ class EngineReads(EngineCore):
 
     def explain(self, channel: str, sku: str) -> Explanation:
         """Every term of ``ats(channel, sku)`` (see `retail_canon.ats.Explanation`)."""
-        positions = self._grid.get(sku, {}).values()
-        rows = [Position(p.sku, p.node, *p.buckets()) for p in positions]
+        rows = [Position(p.sku, p.node, *p.buckets()) for p in self._positions_of(sku)]
         holds = [
             Reservation(h.reservation_id, h.sku, h.node, h.quantity, h.expires_at, h.channel)
             for rid, h in sorted(self._holds.items())

@@ -7,12 +7,21 @@ from retail_canon.ats._events import Anchor, Cover
 
 __all__ = ["BUCKET_SLOTS", "PositionState", "SequenceState"]
 
+_NONE: Profile = ()
+
 BUCKET_SLOTS = ("oh", "cm", "rs", "dm", "qc", "sb", "inc")
-"""The slots of the buckets, in `retail_canon.ats.Bucket` order."""
+"""The attributes of the buckets, in `retail_canon.ats.Bucket` order (``oh`` is derived)."""
 
 
 class PositionState:
     """The live state of one SKU × node: buckets, holds, net stock, profile, anchors.
+
+    Net stock is what is stored: ``on_hand`` is derived from it and the other buckets and
+    holds, so an ``on_hand`` delta changes one number.
+
+    ``lo`` and ``srcs`` are the profile's straight-line form: while net stock stays above
+    ``lo`` (the largest fixed safety stock; infinite with a percentage), a change of net
+    stock moves the sums at row indexes ``srcs`` by the same amount.
 
     The deltas no anchor covers are kept in the engine's journal, chained from ``head``
     (``on_hand``) and ``heads`` (other buckets) backwards; -1 ends a chain.
@@ -30,26 +39,27 @@ class PositionState:
         "jsrc",
         "k",
         "latest",
+        "lo",
         "net",
         "node",
-        "oh",
         "prof",
         "qc",
         "rs",
         "sb",
         "sku",
+        "srcs",
     )
 
-    def __init__(
-        self, sku: str, node: str, k: int, prof: Profile, values: list[int], held: int
-    ) -> None:
+    def __init__(self, sku: str, node: str, k: int, values: list[int], held: int) -> None:
         self.sku = sku
         self.node = node
         self.k = k
-        self.prof = prof
-        self.oh, self.cm, self.rs, self.dm, self.qc, self.sb, self.inc = values
+        self.prof = _NONE
+        self.lo: int | float = 0
+        self.srcs: tuple[int, ...] = ()
+        on_hand, self.cm, self.rs, self.dm, self.qc, self.sb, self.inc = values
         self.held = held
-        self.net = self.oh - self.cm - self.rs - self.dm - self.qc - self.sb - held
+        self.net = on_hand - self.cm - self.rs - self.dm - self.qc - self.sb - held
         self.head = -1
         self.jsrc: str | None = None
         """The one source of the ``on_hand`` chain (None: several), and its top sequence."""
@@ -64,9 +74,10 @@ class PositionState:
         """The seven bucket values, in `retail_canon.ats.Bucket` order."""
         return [self.oh, self.cm, self.rs, self.dm, self.qc, self.sb, self.inc]
 
-    def compute_net(self) -> int:
-        """Net stock from the buckets and holds."""
-        return self.oh - self.cm - self.rs - self.dm - self.qc - self.sb - self.held
+    @property
+    def oh(self) -> int:
+        """The ``on_hand`` bucket: net stock plus the other buckets and holds."""
+        return self.net + self.cm + self.rs + self.dm + self.qc + self.sb + self.held
 
     def chain_head(self, bucket: int) -> int:
         """Where the journal chain of ``bucket`` starts (-1: empty)."""
