@@ -29,6 +29,16 @@ SIZES: dict[str, tuple[int, float]] = {
 LINES = 5
 
 
+TARGETS = {
+    # The issue's target: an order as retail_canon writes it (amounts as JSON strings).
+    "amounts_as_strings": 0.8,
+    # Our budget for the slower, exact path: the baseline reads JSON numbers through binary
+    # floats (lossy); ours re-reads the document digit for digit (json.loads with Decimal,
+    # then validation in Python mode).
+    "amounts_as_numbers": 0.3,
+}
+
+
 def sample_order() -> Any:
     """A realistic 5-line US web order."""
     from retail_canon.models import (
@@ -308,5 +318,5 @@ def run(tier: str) -> Iterator[Record]:
             ),
             baseline_value=base_rate,
             better="higher",
-            target=0.8,
+            target=TARGETS[case],
         )
