@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from retail_canon.models import (
-    AmountType,
-    InventoryBuckets,
-    InventoryPosition,
-    Money,
-    OrderLine,
-    Quantity,
-    SalesOrder,
-    SettlementLine,
-)
+import _samples
+from _samples import SKUS, START, make_orders
+from retail_canon.models import InventoryPosition, SettlementLine
 from retail_canon.testing.netsuite import (
     ACCOUNT_ID,
     CONSUMER_KEY,
@@ -25,8 +17,16 @@ from retail_canon.testing.netsuite import (
     NetSuiteFake,
 )
 
-START = datetime(2026, 5, 1, tzinfo=UTC)
-SKUS = 10
+__all__ = [
+    "CONFIG",
+    "SANDBOX_ENV",
+    "SKUS",
+    "START",
+    "make_orders",
+    "make_positions",
+    "make_receivables",
+    "seeded_fake",
+]
 
 CONFIG: dict[str, Any] = {
     "account_id": ACCOUNT_ID,
@@ -36,6 +36,15 @@ CONFIG: dict[str, Any] = {
     "token_id": TOKEN_ID,
     "token_secret": TOKEN_SECRET,
 }
+SANDBOX_ENV = {
+    "account_id": "RC_NETSUITE_ACCOUNT_ID",
+    "customer_id": "RC_NETSUITE_CUSTOMER_ID",
+    "consumer_key": "RC_NETSUITE_CONSUMER_KEY",
+    "consumer_secret": "RC_NETSUITE_CONSUMER_SECRET",
+    "token_id": "RC_NETSUITE_TOKEN_ID",
+    "token_secret": "RC_NETSUITE_TOKEN_SECRET",
+}
+"""The environment variable holding each setting of a real (sandbox) account."""
 
 
 def seeded_fake(**options: Any) -> NetSuiteFake:
@@ -46,49 +55,13 @@ def seeded_fake(**options: Any) -> NetSuiteFake:
     return fake
 
 
-def make_orders(n: int, *, prefix: str = "shop") -> list[SalesOrder]:
-    return [
-        SalesOrder(
-            order_id=f"{prefix}-{1000 + i}",
-            channel="shopify",
-            placed_at=START + timedelta(hours=i),
-            currency="USD",
-            lines=[
-                OrderLine(
-                    line_id=f"{prefix}-{1000 + i}-1",
-                    sku=f"SKU-{i % SKUS}",
-                    quantity=Quantity(value="2"),
-                    unit_price=Money(amount="19.99", currency="USD"),
-                )
-            ],
-        )
-        for i in range(n)
-    ]
-
-
 def make_positions(n: int) -> list[InventoryPosition]:
-    return [
-        InventoryPosition(
-            sku=f"SKU-{i}",
-            location_id=f"DC-{1 + i % 2}",
-            buckets=InventoryBuckets(on_hand=10 + i, committed=i % 3),
-            as_of=START,
-        )
-        for i in range(n)
-    ]
+    """SKU-<i> at DC-1 / DC-2 in turn."""
+    return _samples.make_positions(n, location=lambda i: f"DC-{1 + i % 2}")
 
 
 def make_receivables(n: int) -> list[SettlementLine]:
-    lines = []
-    for i in range(n):
-        credit = i % 3 == 2
-        lines.append(
-            SettlementLine(
-                line_id=f"netsuite-{'creditmemo' if credit else 'invoice'}-{5000 + i}",
-                amount_type=AmountType.REFUND if credit else AmountType.PRINCIPAL,
-                amount=Money(amount="-5.00" if credit else "39.98", currency="USD"),
-                posted_at=START + timedelta(minutes=i // 2),  # pairs share a timestamp
-                order_id=f"shop-{1000 + i}",
-            )
-        )
-    return lines
+    """Invoices ``netsuite-invoice-<5000 + i>``, every third a credit memo."""
+    return _samples.make_receivables(
+        n, line_id=lambda i, credit: f"netsuite-{'creditmemo' if credit else 'invoice'}-{5000 + i}"
+    )

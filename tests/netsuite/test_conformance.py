@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from netsuite.samples import CONFIG, make_orders, make_positions, make_receivables, seeded_fake
+from netsuite.samples import (
+    CONFIG,
+    SANDBOX_ENV,
+    make_orders,
+    make_positions,
+    make_receivables,
+    seeded_fake,
+)
 from retail_canon.connectors.netsuite import NetSuiteConnector
 from retail_canon.testing import connector_suite
 
@@ -17,14 +24,7 @@ class TestNetSuiteConformance(
             "inventory": make_positions,
             "receivables": make_receivables,
         },
-        sandbox_env={
-            "account_id": "RC_NETSUITE_ACCOUNT_ID",
-            "customer_id": "RC_NETSUITE_CUSTOMER_ID",
-            "consumer_key": "RC_NETSUITE_CONSUMER_KEY",
-            "consumer_secret": "RC_NETSUITE_CONSUMER_SECRET",
-            "token_id": "RC_NETSUITE_TOKEN_ID",
-            "token_secret": "RC_NETSUITE_TOKEN_SECRET",
-        },
+        sandbox_env=SANDBOX_ENV,
     )
 ):
     pass

@@ -7,21 +7,14 @@ import asyncio
 
 import pytest
 
+from _connector_checks import ERP_FAULTS
 from netsuite.samples import CONFIG, make_orders, make_receivables, seeded_fake
 from retail_canon.connectors.netsuite import NetSuiteConnector, mapping
-from retail_canon.testing import FakeClock, FaultKind, FaultRule
+from retail_canon.testing import FakeClock, FaultKind
 
 ORDERS = 200
 
-FAULTS = {
-    FaultKind.RATE_LIMIT: FaultRule(FaultKind.RATE_LIMIT, every=3, retry_after=1.0),
-    FaultKind.SERVER_ERROR: FaultRule(FaultKind.SERVER_ERROR, every=4, status=503),
-    FaultKind.TIMEOUT: FaultRule(FaultKind.TIMEOUT, every=4),
-    FaultKind.CONNECTION_RESET: FaultRule(FaultKind.CONNECTION_RESET, every=5),
-    FaultKind.TRUNCATED_BODY: FaultRule(FaultKind.TRUNCATED_BODY, every=3),
-    FaultKind.MALFORMED_BODY: FaultRule(FaultKind.MALFORMED_BODY, every=4),
-    FaultKind.SLOW_RESPONSE: FaultRule(FaultKind.SLOW_RESPONSE, every=3, delay=45.0),
-}
+FAULTS = ERP_FAULTS
 """Every fault kind that can happen to NetSuite REST: TBA tokens do not expire and SuiteQL
 offsets are not page tokens, so access- and page-token expiry cannot occur."""
 

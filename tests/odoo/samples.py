@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from retail_canon.models import (
-    AmountType,
-    InventoryBuckets,
-    InventoryPosition,
-    Money,
-    OrderLine,
-    Quantity,
-    SalesOrder,
-    SettlementLine,
-)
+import _samples
+from _samples import SKUS, START, make_orders
+from retail_canon.models import InventoryPosition, SettlementLine
 from retail_canon.testing.odoo import API_KEY, DATABASE, LOGIN, PARTNER_ID, OdooFake
 
-START = datetime(2026, 5, 1, tzinfo=UTC)
-SKUS = 10
+__all__ = [
+    "JSON2",
+    "JSONRPC",
+    "PROTOCOLS",
+    "SKUS",
+    "START",
+    "make_orders",
+    "make_positions",
+    "make_receivables",
+    "seeded_fake",
+]
 
 JSON2: dict[str, Any] = {
     "base_url": OdooFake.base_url,
@@ -38,49 +39,13 @@ def seeded_fake(**options: Any) -> OdooFake:
     return fake
 
 
-def make_orders(n: int, *, prefix: str = "shop") -> list[SalesOrder]:
-    return [
-        SalesOrder(
-            order_id=f"{prefix}-{1000 + i}",
-            channel="shopify",
-            placed_at=START + timedelta(hours=i),
-            currency="USD",
-            lines=[
-                OrderLine(
-                    line_id=f"{prefix}-{1000 + i}-1",
-                    sku=f"SKU-{i % SKUS}",
-                    quantity=Quantity(value="2"),
-                    unit_price=Money(amount="19.99", currency="USD"),
-                )
-            ],
-        )
-        for i in range(n)
-    ]
-
-
 def make_positions(n: int) -> list[InventoryPosition]:
-    return [
-        InventoryPosition(
-            sku=f"SKU-{i // 2}",  # pairs share a product, in two locations
-            location_id=f"WH{1 + i % 2}/Stock",
-            buckets=InventoryBuckets(on_hand=10 + i, committed=i % 3),
-            as_of=START,
-        )
-        for i in range(n)
-    ]
+    """Pairs share a product (SKU-<i // 2>), in two locations (WH1/Stock, WH2/Stock)."""
+    return _samples.make_positions(
+        n, sku=lambda i: f"SKU-{i // 2}", location=lambda i: f"WH{1 + i % 2}/Stock"
+    )
 
 
 def make_receivables(n: int) -> list[SettlementLine]:
-    lines = []
-    for i in range(n):
-        refund = i % 3 == 2
-        lines.append(
-            SettlementLine(
-                line_id=f"odoo-move-{5000 + i}",
-                amount_type=AmountType.REFUND if refund else AmountType.PRINCIPAL,
-                amount=Money(amount="-5.00" if refund else "39.98", currency="USD"),
-                posted_at=START + timedelta(minutes=i // 2),  # pairs share a write_date
-                order_id=f"shop-{1000 + i}",
-            )
-        )
-    return lines
+    """Journal entries ``odoo-move-<5000 + i>``, every third a refund."""
+    return _samples.make_receivables(n, line_id=lambda i, _refund: f"odoo-move-{5000 + i}")

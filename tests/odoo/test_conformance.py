@@ -8,6 +8,12 @@ from retail_canon.connectors.odoo import OdooConnector
 from retail_canon.testing import connector_suite
 
 SAMPLES = {"orders": make_orders, "inventory": make_positions, "receivables": make_receivables}
+SANDBOX_ENV = {
+    "base_url": "RC_ODOO_URL",
+    "database": "RC_ODOO_DATABASE",
+    "api_key": "RC_ODOO_API_KEY",
+    "partner_id": "RC_ODOO_PARTNER_ID",
+}
 
 
 class TestOdooJson2Conformance(
@@ -16,12 +22,7 @@ class TestOdooJson2Conformance(
         fake=seeded_fake,
         config={**JSON2, "page_size": 3},
         samples=SAMPLES,
-        sandbox_env={
-            "base_url": "RC_ODOO_URL",
-            "database": "RC_ODOO_DATABASE",
-            "api_key": "RC_ODOO_API_KEY",
-            "partner_id": "RC_ODOO_PARTNER_ID",
-        },
+        sandbox_env=SANDBOX_ENV,
     )
 ):
     pass
@@ -33,13 +34,7 @@ class TestOdooJsonRpcConformance(
         fake=seeded_fake,
         config={**JSONRPC, "page_size": 3},
         samples=SAMPLES,
-        sandbox_env={
-            "base_url": "RC_ODOO_URL",
-            "database": "RC_ODOO_DATABASE",
-            "login": "RC_ODOO_LOGIN",
-            "api_key": "RC_ODOO_API_KEY",
-            "partner_id": "RC_ODOO_PARTNER_ID",
-        },
+        sandbox_env={**SANDBOX_ENV, "login": "RC_ODOO_LOGIN"},
         sandbox_config={"protocol": "jsonrpc"},
     )
 ):

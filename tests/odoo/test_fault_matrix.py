@@ -11,21 +11,14 @@ import asyncio
 
 import pytest
 
+from _connector_checks import ERP_FAULTS
 from odoo.samples import PROTOCOLS, make_orders, make_receivables, seeded_fake
 from retail_canon.connectors.odoo import OdooConnector
-from retail_canon.testing import FakeClock, FaultKind, FaultRule
+from retail_canon.testing import FakeClock, FaultKind
 
 ORDERS = 200
 
-FAULTS = {
-    FaultKind.RATE_LIMIT: FaultRule(FaultKind.RATE_LIMIT, every=3, retry_after=1.0),
-    FaultKind.SERVER_ERROR: FaultRule(FaultKind.SERVER_ERROR, every=4, status=503),
-    FaultKind.TIMEOUT: FaultRule(FaultKind.TIMEOUT, every=4),
-    FaultKind.CONNECTION_RESET: FaultRule(FaultKind.CONNECTION_RESET, every=5),
-    FaultKind.TRUNCATED_BODY: FaultRule(FaultKind.TRUNCATED_BODY, every=3),
-    FaultKind.MALFORMED_BODY: FaultRule(FaultKind.MALFORMED_BODY, every=4),
-    FaultKind.SLOW_RESPONSE: FaultRule(FaultKind.SLOW_RESPONSE, every=3, delay=45.0),
-}
+FAULTS = ERP_FAULTS
 """Every fault that can happen to Odoo: API keys do not expire mid-read and offsets are no
 page tokens."""
 

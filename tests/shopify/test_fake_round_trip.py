@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from _samples import ada_ship_to, assert_round_trips, usd
 from retail_canon.connectors.shopify import ShopifyConnector
 from retail_canon.models import (
     Address,
     Customer,
     Discount,
     ExternalRef,
-    Money,
     OrderLine,
     OrderStatus,
     OrderTotals,
@@ -27,10 +27,6 @@ from retail_canon.testing.shopify import ACCESS_TOKEN, SHOP, ShopifyFake
 
 SOURCE_REFERENCES = {"source_status"}
 """What only the vendor decides: the fake writes Shopify's display statuses."""
-
-
-def _usd(amount: str) -> Money:
-    return Money(amount=Decimal(amount), currency="USD")
 
 
 def _order(**fields: object) -> SalesOrder:
@@ -57,15 +53,7 @@ def _order(**fields: object) -> SalesOrder:
                 ),
             ),
         ),
-        "ship_to": Address(
-            name="Ada Lovelace",
-            lines=("12 Harbour Street", "Apt 4"),
-            city="Seattle",
-            region="WA",
-            postal_code="98101",
-            country="US",
-            phone="+1 206 555 0100",
-        ),
+        "ship_to": ada_ship_to("+1 206 555 0100"),
         "bill_to": Address(
             name="Accounts",
             company="Lovelace Ltd",
@@ -82,16 +70,16 @@ def _order(**fields: object) -> SalesOrder:
                 sku="MUG-1",
                 title="Mug",
                 quantity=Quantity(value=Decimal(3)),
-                unit_price=_usd("12.49"),
-                discounts=(Discount(amount=_usd("2.00")),),
+                unit_price=usd("12.49"),
+                discounts=(Discount(amount=usd("2.00")),),
                 tax_lines=(
                     TaxLine(
                         title="WA State",
                         rate=Decimal("0.065"),
-                        amount=_usd("2.31"),
+                        amount=usd("2.31"),
                         liability=TaxLiability.SELLER,
                     ),
-                    TaxLine(title="Seattle", amount=_usd("0.50")),
+                    TaxLine(title="Seattle", amount=usd("0.50")),
                 ),
                 quantity_cancelled=Decimal(1),
             ),
@@ -100,15 +88,15 @@ def _order(**fields: object) -> SalesOrder:
                 source_line_id="gid://shopify/LineItem/9002",
                 sku="TEAPOT-1",
                 quantity=Quantity(value=Decimal(1)),
-                unit_price=_usd("30.00"),
+                unit_price=usd("30.00"),
             ),
         ),
         "totals": OrderTotals(
-            subtotal=_usd("65.47"),
-            discount=_usd("2.00"),
-            shipping=_usd("0.00"),
-            tax=_usd("2.81"),
-            grand_total=_usd("68.28"),
+            subtotal=usd("65.47"),
+            discount=usd("2.00"),
+            shipping=usd("0.00"),
+            tax=usd("2.81"),
+            grand_total=usd("68.28"),
         ),
         "external_refs": (
             ExternalRef(
@@ -116,8 +104,7 @@ def _order(**fields: object) -> SalesOrder:
             ),
         ),
     }
-    values.update(fields)
-    return SalesOrder.model_validate(values)
+    return SalesOrder.model_validate({**values, **fields})
 
 
 def _read(order: SalesOrder) -> SalesOrder:
@@ -131,9 +118,7 @@ def _read(order: SalesOrder) -> SalesOrder:
 def test_an_order_round_trips_through_the_fake():
     original = _order()
     read = _read(original)
-    assert read.model_dump(exclude=SOURCE_REFERENCES) == original.model_dump(
-        exclude=SOURCE_REFERENCES
-    )
+    assert_round_trips(read, original, vendor_only=SOURCE_REFERENCES)
 
 
 def test_a_guest_order_without_addresses_round_trips():
@@ -147,9 +132,9 @@ def test_a_guest_order_without_addresses_round_trips():
 def test_an_order_without_totals_gets_them_from_its_lines():
     read = _read(_order(totals=None))
     assert read.totals == OrderTotals(
-        subtotal=_usd("65.47"),
-        discount=_usd("2.00"),
-        shipping=_usd("0.00"),
-        tax=_usd("2.81"),
-        grand_total=_usd("68.28"),
+        subtotal=usd("65.47"),
+        discount=usd("2.00"),
+        shipping=usd("0.00"),
+        tax=usd("2.81"),
+        grand_total=usd("68.28"),
     )

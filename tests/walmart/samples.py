@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
+import _samples
+from _samples import START
 from retail_canon.models import (
     ExternalRef,
     FulfillmentLine,
@@ -12,7 +14,6 @@ from retail_canon.models import (
     InventoryBuckets,
     InventoryPosition,
     Money,
-    OrderLine,
     Payout,
     Product,
     Quantity,
@@ -26,40 +27,39 @@ from retail_canon.models import (
     Shipment,
     ShipmentLine,
 )
+from retail_canon.testing import FaultKind
 
-START = datetime(2026, 5, 1, tzinfo=UTC)
+READ_FAULTS = [kind for kind in FaultKind if kind is not FaultKind.PAGE_TOKEN_EXPIRY]
+"""The faults the Walmart read tests inject: every kind but page-token expiry."""
+
+POSTAL = {
+    "name": "Ada Lovelace",
+    "address1": "12 Harbour Street",
+    "address2": "Apt 4",
+    "city": "Seattle",
+    "state": "WA",
+    "postalCode": "98101",
+    "country": "USA",
+    "addressType": "RESIDENTIAL",
+}
+"""A ``shippingInfo.postalAddress`` as Walmart sends it."""
 
 
 def make_orders(n: int) -> list[SalesOrder]:
-    return [
-        SalesOrder(
-            order_id=f"walmart-{108000000 + i}",
-            channel="walmart",
-            placed_at=START + timedelta(hours=i // 2),  # pairs share a timestamp
-            currency="USD",
-            lines=[
-                OrderLine(
-                    line_id=f"walmart-{108000000 + i}-1",
-                    sku=f"SKU-{i}",
-                    quantity=Quantity(value="2"),
-                    unit_price=Money(amount="19.99", currency="USD"),
-                )
-            ],
-        )
-        for i in range(n)
-    ]
+    """Purchase orders ``walmart-<108000000 + i>`` of SKU-<i>; pairs share a timestamp."""
+    return _samples.make_orders(
+        n,
+        prefix="walmart",
+        first=108000000,
+        channel="walmart",
+        sku=lambda i: f"SKU-{i}",
+        hours=lambda i: i // 2,
+    )
 
 
 def make_positions(n: int) -> list[InventoryPosition]:
-    return [
-        InventoryPosition(
-            sku=f"SKU-{i}",
-            location_id=f"node-{1 + i % 2}",
-            buckets=InventoryBuckets(on_hand=10 + i),
-            as_of=START,
-        )
-        for i in range(n)
-    ]
+    """SKU-<i> at node-1 / node-2 in turn, on hand only."""
+    return _samples.make_positions(n, location=lambda i: f"node-{1 + i % 2}", committed=False)
 
 
 def make_shipments(n: int) -> list[FulfillmentOrder]:

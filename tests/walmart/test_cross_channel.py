@@ -14,6 +14,7 @@ from retail_canon.connectors.shopify import mapping as shopify_mapping
 from retail_canon.connectors.walmart import _dto as walmart_dto
 from retail_canon.connectors.walmart import mapping as walmart_mapping
 from retail_canon.models import SalesOrder
+from walmart.samples import POSTAL
 
 # Two mugs at 12.49 with 1.81 tax, and one cancelled teapot at 30.00, placed
 # 2026-05-01T10:00:00.250Z, accepted by the seller, nothing shipped yet.
@@ -207,16 +208,7 @@ WALMART_WITH_PARTIES = {
     "customerEmailId": EMAIL,
     "shippingInfo": {
         "phone": PHONE,
-        "postalAddress": {
-            "name": "Ada Lovelace",
-            "address1": "12 Harbour Street",
-            "address2": "Apt 4",
-            "city": "Seattle",
-            "state": "WA",
-            "postalCode": "98101",
-            "country": "USA",
-            "addressType": "RESIDENTIAL",
-        },
+        "postalAddress": POSTAL,
     },
     "orderLines": {"orderLine": [WALMART["orderLines"]["orderLine"][0]]},
 }

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
-from pathlib import Path
-
-DOCS = Path(__file__).parents[2] / "docs" / "walmart.md"
+from _connector_checks import run_page_examples
 
 
 def test_walmart_page_examples_run():
-    result = doctest.testfile(
-        str(DOCS),
-        module_relative=False,
-        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
-    )
+    result = run_page_examples("walmart.md")
     assert result.attempted > 20
     assert result.failed == 0

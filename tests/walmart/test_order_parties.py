@@ -9,22 +9,12 @@ from decimal import Decimal
 
 import pytest
 
+from _samples import ada_ship_to
 from retail_canon.connectors.walmart import WalmartConnector, _dto, mapping
-from retail_canon.models import Address, Customer
+from retail_canon.models import Customer
 from retail_canon.testing import FakeClock
 from retail_canon.testing.walmart import CLIENT_ID, CLIENT_SECRET, WalmartFake
-from walmart.samples import make_orders
-
-POSTAL = {
-    "name": "Ada Lovelace",
-    "address1": "12 Harbour Street",
-    "address2": "Apt 4",
-    "city": "Seattle",
-    "state": "WA",
-    "postalCode": "98101",
-    "country": "USA",
-    "addressType": "RESIDENTIAL",
-}
+from walmart.samples import POSTAL, make_orders
 
 
 def _record(**fields: object) -> dict[str, object]:
@@ -66,15 +56,7 @@ def _map(record: dict[str, object]):
 
 def test_the_postal_address_phone_and_email_are_mapped():
     order = _map(_record())
-    assert order.ship_to == Address(
-        name="Ada Lovelace",
-        lines=("12 Harbour Street", "Apt 4"),
-        city="Seattle",
-        region="WA",
-        postal_code="98101",
-        country="US",
-        phone="2065550100",
-    )
+    assert order.ship_to == ada_ship_to("2065550100")
     assert order.customer == Customer(email="3A31739D8B0A45A1B23F7F8C81C8747F@relay.walmart.com")
     assert order.bill_to is None  # Walmart sends none
 

@@ -12,9 +12,9 @@ from retail_canon import UnknownStatusValue
 from retail_canon.connectors import Checkpoint
 from retail_canon.connectors.walmart import WalmartConnector, _dto, mapping
 from retail_canon.models import RefundStatus, ReturnReason, ReturnStatus
-from retail_canon.testing import FakeClock, FaultKind, FaultRule
+from retail_canon.testing import FakeClock, FaultRule
 from retail_canon.testing.walmart import CLIENT_ID, CLIENT_SECRET, WalmartFake
-from walmart.samples import make_returns
+from walmart.samples import READ_FAULTS, make_returns
 
 
 def _line(n: int, status: str, *tags: str, reason: str = "DAMAGED") -> dict[str, object]:
@@ -204,20 +204,7 @@ def test_a_return_that_cannot_be_mapped_is_skipped_and_reported():
     assert "quantity" in skipped.message
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        FaultKind.RATE_LIMIT,
-        FaultKind.SERVER_ERROR,
-        FaultKind.TIMEOUT,
-        FaultKind.CONNECTION_RESET,
-        FaultKind.TRUNCATED_BODY,
-        FaultKind.MALFORMED_BODY,
-        FaultKind.AUTH_TOKEN_EXPIRY,
-        FaultKind.SLOW_RESPONSE,
-    ],
-    ids=str,
-)
+@pytest.mark.parametrize("kind", READ_FAULTS, ids=str)
 def test_reading_returns_survives_every_fault(kind):
     rule = FaultRule(kind, every=2, retry_after=1.0, delay=45.0, path="/v3/returns")
     fake = WalmartFake(clock=FakeClock(), faults=[rule])

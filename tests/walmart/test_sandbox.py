@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from _connector_checks import sandbox_env, sandbox_sku
 from retail_canon.connectors.walmart import FeedItemError, WalmartConnector
 from retail_canon.models import (
     ExternalRef,
@@ -30,16 +31,9 @@ pytestmark = pytest.mark.sandbox
 SANDBOX = "https://sandbox.walmartapis.com"
 
 
-def _env(*names: str) -> dict[str, str]:
-    absent = [n for n in names if not os.environ.get(n)]
-    if absent:
-        pytest.skip(f"sandbox settings not set: {', '.join(absent)}")
-    return {n: os.environ[n] for n in names}
-
-
 @pytest.fixture
 def walmart():
-    env = _env("RC_WALMART_CLIENT_ID", "RC_WALMART_CLIENT_SECRET")
+    env = sandbox_env("RC_WALMART_CLIENT_ID", "RC_WALMART_CLIENT_SECRET")
     connector = WalmartConnector(
         base_url=SANDBOX,
         client_id=env["RC_WALMART_CLIENT_ID"],
@@ -52,9 +46,7 @@ def walmart():
 
 
 def _writes() -> str:
-    if os.environ.get("RC_WALMART_SANDBOX_WRITES") != "1":
-        pytest.skip("sandbox writes are off: set RC_WALMART_SANDBOX_WRITES=1")
-    return _env("RC_WALMART_SANDBOX_SKU")["RC_WALMART_SANDBOX_SKU"]
+    return sandbox_sku("RC_WALMART")
 
 
 def test_recon_reports_read_as_settlement_records(walmart):

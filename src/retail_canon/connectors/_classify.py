@@ -22,6 +22,7 @@ from retail_canon.connectors._errors import (
     BadRequest,
     Conflict,
     ConnectorError,
+    MalformedResponse,
     NotFound,
     RateLimited,
     ServerError,
@@ -33,12 +34,14 @@ __all__ = [
     "VendorError",
     "classify_response",
     "classify_transport",
+    "malformed",
     "request_id",
     "retry_after",
     "vendor_error",
 ]
 
 _BODY_LIMIT = 8192
+_UNREADABLE_BODY_LIMIT = 2000
 _MESSAGE_LIMIT = 300
 
 
@@ -219,3 +222,15 @@ def classify_transport(
     detail = redactor.text(str(exc)[:_MESSAGE_LIMIT])
     message = f"{operation}: request {what} ({type(exc).__name__}: {detail})"
     return TransportFailure(message, operation=operation, maybe_applied=not early)
+
+
+def malformed(
+    message: str, response: httpx.Response, *, operation: str, redactor: Redactor
+) -> MalformedResponse:
+    """`MalformedResponse` for an answer that cannot be read: its status, its body masked."""
+    return MalformedResponse(
+        message,
+        operation=operation,
+        status=response.status_code,
+        body=redactor.secrets_only(response.text[:_UNREADABLE_BODY_LIMIT]),
+    )

@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import ValidationError
 
+from retail_canon.connectors._classify import malformed
 from retail_canon.connectors._errors import (
     ConnectorError,
-    MalformedResponse,
     PageTokenExpired,
     SkippableRecordError,
 )
@@ -138,12 +138,7 @@ class ReadStream(Generic[T]):
         except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
             msg = f"{self.operation}: unreadable page ({type(exc).__name__})"
             redactor = self.connector.redactor
-            raise MalformedResponse(
-                msg,
-                operation=self.operation,
-                status=response.status_code,
-                body=redactor.secrets_only(response.text[:2000]),
-            ) from None
+            raise malformed(msg, response, operation=self.operation, redactor=redactor) from None
 
 
 def _reason(exc: BaseException) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -41,7 +41,15 @@ if TYPE_CHECKING:
 
     from retail_canon.connectors._http import HttpConnector
 
-__all__ = ["WriteOperation", "canonical_key", "write_flow"]
+__all__ = [
+    "WriteOperation",
+    "canonical_key",
+    "refusal",
+    "refused",
+    "split_refused",
+    "write_each",
+    "write_flow",
+]
 
 T = TypeVar("T")
 
@@ -72,6 +80,46 @@ def canonical_key(item: Any) -> str:
     if sku is not None and location is not None:
         return f"{sku}@{location}"
     return repr(item)
+
+
+def refusal(
+    operation: str, key: str, index: int, item: object, problem: str
+) -> SkippableRecordError:
+    """The skip of an item refused before it is sent: ``<operation>: <key> refused: <problem>``.
+
+    ``index`` is the item's position in the write (``source["index"]``).
+    """
+    return SkippableRecordError(
+        f"{operation}: {key} refused: {problem}",
+        record_id=key,
+        source={"operation": operation, "index": index},
+        record=item,
+        operation=operation,
+    )
+
+
+def split_refused(
+    items: Iterable[T],
+    check: Callable[[T], object],
+    operation: str,
+    *,
+    key: Callable[[T], str] = canonical_key,
+) -> tuple[list[T], list[SkippableRecordError]]:
+    """The items ``check`` accepts, and a `refusal` for each it refuses (never sent).
+
+    ``check`` refuses an item by raising `ValueError` or `KeyError`; the problem reported is
+    the exception's type and message.
+    """
+    good: list[T] = []
+    bad: list[SkippableRecordError] = []
+    for index, item in enumerate(items):
+        try:
+            check(item)
+        except (ValueError, KeyError) as exc:
+            bad.append(refusal(operation, key(item), index, item, f"{type(exc).__name__}: {exc}"))
+        else:
+            good.append(item)
+    return good, bad
 
 
 class WriteOperation(Generic[T]):
@@ -119,29 +167,51 @@ class WriteOperation(Generic[T]):
 
     def skippable(self, error: FatalConnectorError) -> bool:
         """Whether ``error`` refuses only this item (report it, write the next)."""
-        return isinstance(error, BadRequest | NotFound | Conflict)
+        return refused(error)
 
 
-def write_flow(operation: WriteOperation[T], items: Iterable[T]) -> Flow[WriteReport]:
-    """The flow of a whole write: one call per item, refused items reported."""
-    connector = operation.connector
+def refused(error: FatalConnectorError) -> bool:
+    """Whether ``error`` refuses only its item: `BadRequest`, `NotFound` or `Conflict`."""
+    return isinstance(error, BadRequest | NotFound | Conflict)
+
+
+def write_each(
+    connector: HttpConnector[Any],
+    items: Iterable[T],
+    post: Callable[[T], Flow[WriteResult]],
+    *,
+    label: str,
+    key: Callable[[T], str] = canonical_key,
+    operation: str | None = None,
+    skippable: Callable[[FatalConnectorError], bool] = refused,
+) -> Flow[WriteReport]:
+    """The flow of a write made item by item: ``post`` each one, report the refused ones.
+
+    Args:
+        connector: whose log the skips are written to.
+        items: the canonical objects to write.
+        post: the flow writing one item; its `WriteResult` goes on ``report.written``.
+        label: how messages name the write (``"write_orders"``, the vendor operation, ...).
+        key: the item's id on its `SkippableRecordError`.
+        operation: the operation named on a skip; `None`: the refusing call's own.
+        skippable: which errors refuse only their item (others are raised, items before
+            them stay written).
+    """
     report = WriteReport()
     for index, item in enumerate(items):
-        key = operation.key(item)
-        spec = operation.request(item)
-        if spec.idempotency_key is None:
-            spec = dataclasses.replace(spec, idempotency_key=operation.idempotency_key(item))
         try:
-            response: httpx.Response = yield from connector.call_flow(spec)
+            written = yield from post(item)
         except FatalConnectorError as exc:
-            if not operation.skippable(exc):
+            if not skippable(exc):
                 raise
+            name = operation if operation is not None else exc.operation
+            record_id = key(item)
             error = SkippableRecordError(
-                f"{operation.operation}: {key} refused: {exc.message}",
-                record_id=key,
-                source={"operation": operation.operation, "index": index},
+                f"{label}: {record_id} refused: {exc.message}",
+                record_id=record_id,
+                source={"operation": name, "index": index},
                 record=item,
-                operation=operation.operation,
+                operation=name,
                 status=exc.status,
                 vendor_code=exc.vendor_code,
                 request_id=exc.request_id,
@@ -152,12 +222,30 @@ def write_flow(operation: WriteOperation[T], items: Iterable[T]) -> Flow[WriteRe
             connector.log.warning(
                 "%s",
                 error.message,
-                extra={
-                    "event": "skip",
-                    "connector": connector.name,
-                    "operation": operation.operation,
-                },
+                extra={"event": "skip", "connector": connector.name, "operation": name},
             )
             continue
-        report.written.append(operation.result(item, response))
+        report.written.append(written)
     return report
+
+
+def write_flow(operation: WriteOperation[T], items: Iterable[T]) -> Flow[WriteReport]:
+    """The flow of a whole write: one call per item, refused items reported."""
+    connector = operation.connector
+
+    def post(item: T) -> Flow[WriteResult]:
+        spec = operation.request(item)
+        if spec.idempotency_key is None:
+            spec = dataclasses.replace(spec, idempotency_key=operation.idempotency_key(item))
+        response: httpx.Response = yield from connector.call_flow(spec)
+        return operation.result(item, response)
+
+    return write_each(
+        connector,
+        items,
+        post,
+        label=operation.operation,
+        key=operation.key,
+        operation=operation.operation,
+        skippable=operation.skippable,
+    )

@@ -14,7 +14,6 @@ from retail_canon.connectors import (
     InventorySink,
     InventorySource,
     ListingSink,
-    MalformedResponse,
     OAuth2RefreshToken,
     OrderSource,
     Page,
@@ -30,6 +29,8 @@ from retail_canon.connectors import (
     SkippableRecordError,
     WriteReport,
 )
+from retail_canon.connectors._classify import malformed
+from retail_canon.connectors._writes import refusal
 from retail_canon.connectors.amazon._finances import (
     FinancialEventGroupsStream,
     FinancialEventsStream,
@@ -90,15 +91,8 @@ def _checked(
         try:
             confirmation_body(fulfillment, fulfillment.shipments[0], "check")
         except ValueError as exc:
-            refused.append(
-                SkippableRecordError(
-                    f"confirmShipment: {fulfillment.fulfillment_order_id} refused: {exc}",
-                    record_id=fulfillment.fulfillment_order_id,
-                    source={"operation": "confirmShipment", "index": index},
-                    record=fulfillment,
-                    operation="confirmShipment",
-                )
-            )
+            key = fulfillment.fulfillment_order_id
+            refused.append(refusal("confirmShipment", key, index, fulfillment, str(exc)))
         else:
             valid.append(fulfillment)
     return valid, refused
@@ -513,11 +507,8 @@ class AmazonConnector(
             payload["OrderItems"] = list(payload["OrderItems"])
         except (ValueError, KeyError, TypeError) as exc:
             msg = f"getOrderItems: unreadable page ({type(exc).__name__})"
-            raise MalformedResponse(
-                msg,
-                operation="getOrderItems",
-                status=response.status_code,
-                body=self.redactor.secrets_only(response.text[:2000]),
+            raise malformed(
+                msg, response, operation="getOrderItems", redactor=self.redactor
             ) from None
         return payload
 

@@ -12,12 +12,19 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from retail_canon.connectors import MalformedResponse, RequestSpec, WriteReport, WriteResult
+from retail_canon.connectors import (
+    MalformedResponse,
+    RequestSpec,
+    SkippableRecordError,
+    WriteReport,
+    WriteResult,
+)
 from retail_canon.connectors.amazon._listings import (
     ListingIssue,
     ListingWrite,
     _skip,
     dumps_exact,
+    listings_flow,
     rejected,
     seller_id,
 )
@@ -27,7 +34,13 @@ if TYPE_CHECKING:
     from retail_canon.connectors._flow import Flow
     from retail_canon.connectors._http import HttpConnector
 
-__all__ = ["FEED_CONTENT_TYPE", "FEED_MAX_MESSAGES", "LISTINGS_FEED", "listings_feed_flow"]
+__all__ = [
+    "FEED_CONTENT_TYPE",
+    "FEED_MAX_MESSAGES",
+    "LISTINGS_FEED",
+    "listings_feed_flow",
+    "submit_listings_flow",
+]
 
 LISTINGS_FEED = "JSON_LISTINGS_FEED"
 FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
@@ -179,3 +192,30 @@ def _processing_report(content: bytes, feed_id: str) -> dict[str, Any]:
         msg = f"getFeedDocument: the processing report of feed {feed_id} is unreadable ({exc})"
         raise MalformedResponse(msg, operation="getFeedDocument") from None
     return body
+
+
+def submit_listings_flow(
+    connector: HttpConnector[Any],
+    writes: Sequence[ListingWrite],
+    refused: Sequence[SkippableRecordError],
+    *,
+    feed_threshold: int,
+) -> Flow[WriteReport]:
+    """A planned listings write: ``refused`` reported, then ``writes`` sent.
+
+    More than ``feed_threshold`` writes go as listings feeds, fewer one Listings Items call
+    each.
+    """
+    report = WriteReport(skipped=list(refused))
+    config = connector.config
+    if len(writes) > feed_threshold:
+        yield from listings_feed_flow(
+            connector,
+            writes,
+            report,
+            poll_interval=config.report_poll_interval,
+            max_wait=config.report_max_wait,
+        )
+    else:
+        yield from listings_flow(connector, writes, report)
+    return report

@@ -18,9 +18,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from retail_canon.connectors import SkippableRecordError, WriteReport
-from retail_canon.connectors._writes import canonical_key
-from retail_canon.connectors.amazon._feeds import listings_feed_flow
-from retail_canon.connectors.amazon._listings import ListingWrite, listings_flow, seller_id
+from retail_canon.connectors._writes import canonical_key, refusal
+from retail_canon.connectors.amazon._feeds import submit_listings_flow
+from retail_canon.connectors.amazon._listings import ListingWrite, seller_id
 
 if TYPE_CHECKING:
     from retail_canon.connectors._flow import Flow
@@ -87,15 +87,7 @@ def _plan(
         elif quantity != quantity.to_integral_value():
             problem = f"quantity {quantity} is not a whole number of units"
         if problem is not None:
-            refused.append(
-                SkippableRecordError(
-                    f"write_inventory: {key} refused: {problem}",
-                    record_id=key,
-                    source={"operation": "write_inventory", "index": index},
-                    record=position,
-                    operation="write_inventory",
-                )
-            )
+            refused.append(refusal("write_inventory", key, index, position, problem))
             continue
         seen.add(position.sku)
         writes.append(
@@ -110,16 +102,6 @@ def inventory_flow(
     """The whole inventory write: checks, then patches or a listings feed by count."""
     seller_id(connector, "writing merchant-fulfilled inventory")
     writes, refused = _plan(connector, positions)
-    report = WriteReport(skipped=list(refused))
-    config = connector.config
-    if len(writes) > config.inventory_feed_threshold:
-        yield from listings_feed_flow(
-            connector,
-            writes,
-            report,
-            poll_interval=config.report_poll_interval,
-            max_wait=config.report_max_wait,
-        )
-    else:
-        yield from listings_flow(connector, writes, report)
+    threshold = connector.config.inventory_feed_threshold
+    report = yield from submit_listings_flow(connector, writes, refused, feed_threshold=threshold)
     return report

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from retail_canon.connectors import SkippableRecordError, WriteReport
-from retail_canon.connectors.amazon._feeds import listings_feed_flow
-from retail_canon.connectors.amazon._listings import ListingWrite, listings_flow, seller_id
+from retail_canon.connectors.amazon._feeds import submit_listings_flow
+from retail_canon.connectors.amazon._listings import ListingWrite, seller_id
 
 if TYPE_CHECKING:
     from retail_canon.connectors._flow import Flow
@@ -236,16 +236,6 @@ def listing_sink_flow(
     """The whole listings write: drafts, the hook, then one submission per SKU."""
     seller_id(connector, "writing listings")
     writes, refused = _plan(connector, products, enrich, price_of)
-    report = WriteReport(skipped=list(refused))
-    config = connector.config
-    if len(writes) > config.listing_feed_threshold:
-        yield from listings_feed_flow(
-            connector,
-            writes,
-            report,
-            poll_interval=config.report_poll_interval,
-            max_wait=config.report_max_wait,
-        )
-    else:
-        yield from listings_flow(connector, writes, report)
+    threshold = connector.config.listing_feed_threshold
+    report = yield from submit_listings_flow(connector, writes, refused, feed_threshold=threshold)
     return report

@@ -29,6 +29,7 @@ from retail_canon.connectors import (
     RequestSpec,
     RetriableConnectorError,
 )
+from retail_canon.connectors._classify import malformed
 from retail_canon.connectors._flow import Sleep
 
 if TYPE_CHECKING:
@@ -186,11 +187,8 @@ def json_body(
                     raise KeyError(key)
         except (ValueError, KeyError, TypeError) as exc:
             msg = f"{operation}: unreadable answer ({type(exc).__name__}: {exc})"
-            raise MalformedResponse(
-                msg,
-                operation=operation,
-                status=response.status_code,
-                body=connector.redactor.secrets_only(response.text[:2000]),
+            raise malformed(
+                msg, response, operation=operation, redactor=connector.redactor
             ) from None
         return body
 

@@ -30,7 +30,6 @@ from retail_canon.connectors._errors import (
     NotFound,
     RateLimited,
     ServerError,
-    SkippableRecordError,
 )
 from retail_canon.connectors._flow import Flow
 from retail_canon.connectors._http import HttpConnector
@@ -44,6 +43,7 @@ from retail_canon.connectors._records import (
 )
 from retail_canon.connectors._request import RequestSpec
 from retail_canon.connectors._streams import Page, ReadStream
+from retail_canon.connectors._writes import write_each
 from retail_canon.connectors.netsuite import mapping
 from retail_canon.connectors.netsuite._gate import ConcurrencyGate, GatedTransport
 from retail_canon.connectors.netsuite._oauth1 import TokenBasedAuth
@@ -532,34 +532,7 @@ class NetSuiteConnector(
         return WriteResult(order.order_id, response.status_code, _written_id(response))
 
     def _write_orders(self, orders: Iterable[SalesOrder]) -> Flow[WriteReport]:
-        report = WriteReport()
-        for index, order in enumerate(orders):
-            try:
-                written = yield from self._post_order(order)
-            except FatalConnectorError as exc:
-                if not isinstance(exc, BadRequest | NotFound | Conflict):
-                    raise
-                error = SkippableRecordError(
-                    f"write_orders: {order.order_id} refused: {exc.message}",
-                    record_id=order.order_id,
-                    source={"operation": exc.operation, "index": index},
-                    record=order,
-                    operation=exc.operation,
-                    status=exc.status,
-                    vendor_code=exc.vendor_code,
-                    request_id=exc.request_id,
-                    headers=exc.headers,
-                    body=exc.body,
-                )
-                report.skipped.append(error)
-                self.log.warning(
-                    "%s",
-                    error.message,
-                    extra={"event": "skip", "connector": self.name, "operation": exc.operation},
-                )
-                continue
-            report.written.append(written)
-        return report
+        return write_each(self, orders, self._post_order, label="write_orders")
 
     def write_orders(self, orders: Iterable[SalesOrder]) -> WriteReport:
         """Upsert each order as a sales order keyed on its external id.

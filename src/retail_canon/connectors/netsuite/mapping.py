@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from retail_canon.connectors._json import json_ready
 from retail_canon.models import (
     AmountType,
     ExternalRef,
@@ -77,30 +78,6 @@ def external_id(order_id: str) -> str:
     digest = hashlib.sha256(order_id.encode("utf-8")).hexdigest()[:12]
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", order_id)[: _EXTERNAL_ID_MAX - 13]
     return f"{safe}-{digest}"
-
-
-def json_ready(value: Any) -> Any:
-    """``value`` with every `Decimal` as a JSON number of the same value.
-
-    Raises:
-        ValueError: a decimal that a JSON number (a double) cannot carry exactly.
-
-    >>> json_ready({"rate": Decimal("19.99"), "quantity": Decimal("2")})
-    {'rate': 19.99, 'quantity': 2}
-    """
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return int(value)
-        number = float(value)
-        if Decimal(repr(number)) != value:
-            msg = f"{value} cannot be sent as a JSON number exactly"
-            raise ValueError(msg)
-        return number
-    if isinstance(value, Mapping):
-        return {k: json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(v) for v in value]
-    return value
 
 
 def sales_order_body(

@@ -14,17 +14,15 @@ from pydantic import Field, SecretStr, model_validator
 
 from retail_canon.connectors._auth import AuthProvider, NoAuth, StaticTokenAuth
 from retail_canon.connectors._capabilities import InventorySource, OrderSink, ReceivableSource
+from retail_canon.connectors._classify import malformed
 from retail_canon.connectors._config import ConnectorConfig
 from retail_canon.connectors._errors import (
     AuthError,
     BadRequest,
-    Conflict,
     ConnectorError,
-    FatalConnectorError,
     MalformedResponse,
     NotFound,
     RetriableConnectorError,
-    SkippableRecordError,
 )
 from retail_canon.connectors._flow import Flow, Sleep
 from retail_canon.connectors._http import HttpConnector
@@ -39,6 +37,7 @@ from retail_canon.connectors._records import (
 from retail_canon.connectors._request import RequestSpec
 from retail_canon.connectors._retry import RetryPolicy
 from retail_canon.connectors._streams import Page, ReadStream
+from retail_canon.connectors._writes import write_each
 from retail_canon.connectors.odoo import mapping
 from retail_canon.connectors.odoo._rpc import (
     json2_spec,
@@ -347,11 +346,8 @@ class OdooConnector(HttpConnector[OdooConfig], OrderSink, InventorySource, Recei
         try:
             _, fault = parse_jsonrpc(response)
         except MalformedResponse as exc:
-            return MalformedResponse(
-                exc.message,
-                operation=spec.operation,
-                status=response.status_code,
-                body=self.redactor.secrets_only(response.text[:2000]),
+            return malformed(
+                exc.message, response, operation=spec.operation, redactor=self.redactor
             )
         if fault is None:
             return None
@@ -646,34 +642,7 @@ class OdooConnector(HttpConnector[OdooConfig], OrderSink, InventorySource, Recei
             return written
 
     def _write_orders(self, orders: Iterable[SalesOrder]) -> Flow[WriteReport]:
-        report = WriteReport()
-        for index, order in enumerate(orders):
-            try:
-                written = yield from self._post_with_retries(order)
-            except FatalConnectorError as exc:
-                if not isinstance(exc, BadRequest | NotFound | Conflict):
-                    raise
-                error = SkippableRecordError(
-                    f"write_orders: {order.order_id} refused: {exc.message}",
-                    record_id=order.order_id,
-                    source={"operation": exc.operation, "index": index},
-                    record=order,
-                    operation=exc.operation,
-                    status=exc.status,
-                    vendor_code=exc.vendor_code,
-                    request_id=exc.request_id,
-                    headers=exc.headers,
-                    body=exc.body,
-                )
-                report.skipped.append(error)
-                self.log.warning(
-                    "%s",
-                    error.message,
-                    extra={"event": "skip", "connector": self.name, "operation": exc.operation},
-                )
-                continue
-            report.written.append(written)
-        return report
+        return write_each(self, orders, self._post_with_retries, label="write_orders")
 
     def write_orders(self, orders: Iterable[SalesOrder]) -> WriteReport:
         """Post each order as a confirmed ``sale.order`` unless one with its reference exists.

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from retail_canon.connectors._json import json_ready
 from retail_canon.models import (
     AmountType,
     ExternalRef,
@@ -73,30 +74,6 @@ def odoo_datetime(value: datetime) -> str:
 def parse_odoo_datetime(text: str) -> datetime:
     """Odoo's UTC ``YYYY-MM-DD HH:MM:SS`` (fractions allowed) → aware UTC."""
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def json_ready(value: Any) -> Any:
-    """``value`` with every `Decimal` as a JSON number of the same value.
-
-    Raises:
-        ValueError: a decimal a JSON number (a double) cannot carry exactly.
-
-    >>> json_ready([0, 0, {"price_unit": Decimal("12.49"), "product_uom_qty": Decimal("3")}])
-    [0, 0, {'price_unit': 12.49, 'product_uom_qty': 3}]
-    """
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return int(value)
-        number = float(value)
-        if Decimal(repr(number)) != value:
-            msg = f"{value} cannot be sent as a JSON number exactly"
-            raise ValueError(msg)
-        return number
-    if isinstance(value, Mapping):
-        return {k: json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(v) for v in value]
-    return value
 
 
 def many2one(value: Any) -> tuple[int, str] | None:

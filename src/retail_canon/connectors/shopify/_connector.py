@@ -37,9 +37,10 @@ from retail_canon.connectors import (
     WriteReport,
     WriteResult,
 )
+from retail_canon.connectors._writes import split_refused
 from retail_canon.connectors.shopify import _dto, _graphql, mapping
 from retail_canon.connectors.shopify._bulk import BulkOrders, bulk_orders_flow
-from retail_canon.connectors.shopify._fulfillment import CreateFulfillment, split
+from retail_canon.connectors.shopify._fulfillment import CreateFulfillment
 from retail_canon.connectors.shopify._listings import ListingEnricher, ProductSet, prepare
 from retail_canon.connectors.shopify._payments import PayoutsStream, payout_transactions
 from retail_canon.connectors.shopify._returns import ReturnsStream
@@ -380,14 +381,14 @@ class ShopifyConnector(
         ``fulfillmentCreate`` has no idempotency key: after a lost answer it is not repeated
         and the error says the fulfillment may exist (``maybe_applied``).
         """
-        good, refused = split(orders, mapping.fulfillment_input, "FulfillmentCreate")
+        good, refused = split_refused(orders, mapping.fulfillment_input, "FulfillmentCreate")
         report = self.write(CreateFulfillment(self), good)
         report.skipped.extend(refused)
         return report
 
     async def awrite_shipments(self, orders: Iterable[FulfillmentOrder]) -> WriteReport:
         """Async twin of `write_shipments`."""
-        good, refused = split(orders, mapping.fulfillment_input, "FulfillmentCreate")
+        good, refused = split_refused(orders, mapping.fulfillment_input, "FulfillmentCreate")
         report = await self.awrite(CreateFulfillment(self), good)
         report.skipped.extend(refused)
         return report

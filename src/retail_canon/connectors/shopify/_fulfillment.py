@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from retail_canon.connectors import RequestSpec, SkippableRecordError, WriteOperation, WriteResult
+from retail_canon.connectors import RequestSpec, WriteOperation, WriteResult
 from retail_canon.connectors.shopify import mapping
 from retail_canon.connectors.shopify._graphql import FULFILLMENT_CREATE
 from retail_canon.models import FulfillmentOrder
@@ -14,32 +13,7 @@ from retail_canon.models import FulfillmentOrder
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["CreateFulfillment", "split"]
-
-
-def split(
-    items: Iterable[FulfillmentOrder], check: Callable[[FulfillmentOrder], object], operation: str
-) -> tuple[list[FulfillmentOrder], list[SkippableRecordError]]:
-    """Items the mapping accepts, and a skip for each it refuses (never sent)."""
-    good: list[FulfillmentOrder] = []
-    bad: list[SkippableRecordError] = []
-    for index, item in enumerate(items):
-        try:
-            check(item)
-        except (ValueError, KeyError) as exc:
-            key = item.fulfillment_order_id
-            bad.append(
-                SkippableRecordError(
-                    f"{operation}: {key} refused: {type(exc).__name__}: {exc}",
-                    record_id=key,
-                    source={"operation": operation, "index": index},
-                    record=item,
-                    operation=operation,
-                )
-            )
-        else:
-            good.append(item)
-    return good, bad
+__all__ = ["CreateFulfillment"]
 
 
 class CreateFulfillment(WriteOperation[FulfillmentOrder]):

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from retail_canon.connectors import RequestSpec, SkippableRecordError, WriteOperation, WriteResult
+from retail_canon.connectors._writes import refusal
 from retail_canon.connectors.shopify import _graphql, mapping
 from retail_canon.models import Product
 
@@ -40,16 +41,8 @@ def prepare(
             if enrich is not None:
                 payload = dict(enrich(product, payload))
         except (ValueError, KeyError, TypeError) as exc:
-            key = product.product_id
-            bad.append(
-                SkippableRecordError(
-                    f"ProductSet: {key} refused: {type(exc).__name__}: {exc}",
-                    record_id=key,
-                    source={"operation": "ProductSet", "index": index},
-                    record=product,
-                    operation="ProductSet",
-                )
-            )
+            problem = f"{type(exc).__name__}: {exc}"
+            bad.append(refusal("ProductSet", product.product_id, index, product, problem))
         else:
             good.append((product, payload))
     return good, bad

@@ -17,9 +17,7 @@ from retail_canon.connectors._errors import (
     BadRequest,
     Conflict,
     ConnectorError,
-    FatalConnectorError,
     NotFound,
-    SkippableRecordError,
 )
 from retail_canon.connectors._flow import Flow
 from retail_canon.connectors._http import HttpConnector
@@ -33,6 +31,7 @@ from retail_canon.connectors._records import (
 )
 from retail_canon.connectors._request import RequestSpec
 from retail_canon.connectors._streams import Page, ReadStream
+from retail_canon.connectors._writes import write_each
 from retail_canon.connectors.tryton import mapping
 from retail_canon.connectors.tryton._rpc import (
     TrytonSessionAuth,
@@ -539,38 +538,8 @@ class TrytonConnector(HttpConnector[TrytonConfig], OrderSink, InventorySource, R
             yield from self.model_flow("sale.sale", "confirm", [sale])
         return WriteResult(order.order_id, 200, str(sale))
 
-    def _write_each(
-        self,
-        items: Iterable[Any],
-        post: Callable[[Any], Flow[WriteResult]],
-        key: Callable[[Any], str],
-        operation: str,
-    ) -> Flow[WriteReport]:
-        report = WriteReport()
-        for index, item in enumerate(items):
-            try:
-                written = yield from post(item)
-            except FatalConnectorError as exc:
-                if exc.code not in ("bad_request", "not_found", "conflict"):
-                    raise
-                report.skipped.append(
-                    SkippableRecordError(
-                        f"{operation}: {key(item)} refused: {exc.message}",
-                        record_id=key(item),
-                        source={"operation": operation, "index": index},
-                        record=item,
-                        operation=exc.operation,
-                        status=exc.status,
-                        vendor_code=exc.vendor_code,
-                        body=exc.body,
-                    )
-                )
-                continue
-            report.written.append(written)
-        return report
-
     def _write_orders(self, orders: Iterable[SalesOrder]) -> Flow[WriteReport]:
-        return self._write_each(orders, self._post_order, _order_key, "write_orders")
+        return write_each(self, orders, self._post_order, label="write_orders")
 
     def write_orders(self, orders: Iterable[SalesOrder]) -> WriteReport:
         """Post each order as a ``sale.sale`` unless one with its reference exists.
@@ -752,7 +721,7 @@ class TrytonConnector(HttpConnector[TrytonConfig], OrderSink, InventorySource, R
         return WriteResult(rma.rma_id, 200, str(credit))
 
     def _write_returns(self, rmas: Iterable[ReturnAuthorization]) -> Flow[WriteReport]:
-        return self._write_each(rmas, self._post_return, _rma_key, "write_returns")
+        return write_each(self, rmas, self._post_return, label="write_returns", key=_rma_key)
 
     def write_returns(self, rmas: Iterable[ReturnAuthorization]) -> WriteReport:
         """Credit each return on its order's posted invoice, once per ``rma_id``.
@@ -769,10 +738,6 @@ class TrytonConnector(HttpConnector[TrytonConfig], OrderSink, InventorySource, R
     async def awrite_returns(self, rmas: Iterable[ReturnAuthorization]) -> WriteReport:
         """Async twin of `write_returns`."""
         return await self.arun(self._write_returns(rmas))
-
-
-def _order_key(order: SalesOrder) -> str:
-    return order.order_id
 
 
 def _rma_key(rma: ReturnAuthorization) -> str:

@@ -40,7 +40,7 @@ from retail_canon.connectors import (
     WriteReport,
 )
 from retail_canon.connectors._classify import vendor_error
-from retail_canon.connectors._writes import canonical_key
+from retail_canon.connectors._writes import canonical_key, split_refused
 from retail_canon.connectors.walmart import _dto, mapping
 from retail_canon.connectors.walmart._feeds import (
     FeedItem,
@@ -222,31 +222,6 @@ class _Acknowledge(WriteOperation[str]):
         po = item.removeprefix(f"{mapping.CHANNEL}-")
         # Acknowledging twice leaves the order acknowledged: safe to repeat.
         return RequestSpec("POST", f"/v3/orders/{po}/acknowledge", self.operation, idempotent=True)
-
-
-def _split(
-    items: Iterable[FulfillmentOrder], check: Callable[[FulfillmentOrder], object], operation: str
-) -> tuple[list[FulfillmentOrder], list[SkippableRecordError]]:
-    """Items the mapping accepts, and a skip for each it refuses (never sent)."""
-    good: list[FulfillmentOrder] = []
-    bad: list[SkippableRecordError] = []
-    for index, item in enumerate(items):
-        try:
-            check(item)
-        except (ValueError, KeyError) as exc:
-            key = item.fulfillment_order_id
-            bad.append(
-                SkippableRecordError(
-                    f"{operation}: {key} refused: {type(exc).__name__}: {exc}",
-                    record_id=key,
-                    source={"operation": operation, "index": index},
-                    record=item,
-                    operation=operation,
-                )
-            )
-        else:
-            good.append(item)
-    return good, bad
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,14 +464,14 @@ class WalmartConnector(
         Walmart has no idempotency keys: after a lost answer the update is not repeated and
         the error says it may have been applied (``maybe_applied``).
         """
-        good, refused = _split(orders, mapping.shipment_request, "shippingUpdates")
+        good, refused = split_refused(orders, mapping.shipment_request, "shippingUpdates")
         report = self.write(_Ship(self), good)
         report.skipped.extend(refused)
         return report
 
     async def awrite_shipments(self, orders: Iterable[FulfillmentOrder]) -> WriteReport:
         """Async twin of `write_shipments`."""
-        good, refused = _split(orders, mapping.shipment_request, "shippingUpdates")
+        good, refused = split_refused(orders, mapping.shipment_request, "shippingUpdates")
         report = await self.awrite(_Ship(self), good)
         report.skipped.extend(refused)
         return report

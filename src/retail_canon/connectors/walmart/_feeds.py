@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from retail_canon.connectors import (
     Flow,
-    MalformedResponse,
     RequestSpec,
     RetriableConnectorError,
     SkippableRecordError,
     WriteReport,
 )
+from retail_canon.connectors._classify import malformed
 from retail_canon.connectors._flow import Sleep
+from retail_canon.connectors._json import json_ready
 from retail_canon.connectors._records import WriteResult
 
 if TYPE_CHECKING:
@@ -155,30 +156,9 @@ class FeedItem:
     record: Any
 
 
-def _number(value: Decimal) -> int | float:
-    """A JSON number whose text is exactly the decimal's (refuses any that is not)."""
-    if value == value.to_integral_value():
-        return int(value)
-    number = float(value)
-    if Decimal(repr(number)) != value:
-        msg = f"{value} cannot be written as an exact JSON number"
-        raise ValueError(msg)
-    return number
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return _number(value)
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def dumps(value: Any) -> bytes:
     """JSON bytes with `Decimal` amounts as exact numbers (Walmart wants numbers)."""
-    return json.dumps(_plain(value), separators=(",", ":"), ensure_ascii=False).encode()
+    return json.dumps(json_ready(value), separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _status_page(connector: HttpConnector[Any]) -> Any:
@@ -189,11 +169,8 @@ def _status_page(connector: HttpConnector[Any]) -> Any:
                 raise KeyError("feedStatus")
         except (ValueError, KeyError) as exc:
             msg = f"getFeedItemStatus: unreadable feed status ({type(exc).__name__})"
-            raise MalformedResponse(
-                msg,
-                operation="getFeedItemStatus",
-                status=response.status_code,
-                body=connector.redactor.secrets_only(response.text[:2000]),
+            raise malformed(
+                msg, response, operation="getFeedItemStatus", redactor=connector.redactor
             ) from None
         return body
 
@@ -206,11 +183,8 @@ def _feed_id(connector: HttpConnector[Any], operation: str) -> Any:
             return str(json.loads(response.content)["feedId"])
         except (ValueError, KeyError, TypeError) as exc:
             msg = f"{operation}: no feedId in the answer ({type(exc).__name__})"
-            raise MalformedResponse(
-                msg,
-                operation=operation,
-                status=response.status_code,
-                body=connector.redactor.secrets_only(response.text[:2000]),
+            raise malformed(
+                msg, response, operation=operation, redactor=connector.redactor
             ) from None
 
     return parse

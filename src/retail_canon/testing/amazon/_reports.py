@@ -160,9 +160,8 @@ class ReportRoutes:
                 return entry
         return None
 
-    @route("GET", "/reports/2021-06-30/reports/(?P<report_id>[^/]+)")
-    def get_report(self, request: FakeRequest) -> httpx.Response:
-        """``getReport``: the report with its current ``processingStatus``."""
+    def _requested(self, request: FakeRequest) -> dict[str, Any] | httpx.Response:
+        """The report entry ``request`` names, refreshed; or the error to answer."""
         fake = cast("AmazonFake", self)
         if (denied := fake.check_token(request)) is not None:
             return denied
@@ -170,22 +169,26 @@ class ReportRoutes:
         if entry is None:
             return fake.error_response(400, "InvalidInput", "Invalid input")
         self._refresh(entry)
+        return entry
+
+    @route("GET", "/reports/2021-06-30/reports/(?P<report_id>[^/]+)")
+    def get_report(self, request: FakeRequest) -> httpx.Response:
+        """``getReport``: the report with its current ``processingStatus``."""
+        entry = self._requested(request)
+        if isinstance(entry, httpx.Response):
+            return entry
         return httpx.Response(200, json=entry["report"])
 
     @route("DELETE", "/reports/2021-06-30/reports/(?P<report_id>[^/]+)")
     def cancel_report(self, request: FakeRequest) -> httpx.Response:
         """``cancelReport``: only a report still ``IN_QUEUE`` can be cancelled."""
-        fake = cast("AmazonFake", self)
-        if (denied := fake.check_token(request)) is not None:
-            return denied
-        entry = self._entry(request.path_params["report_id"])
-        if entry is None:
-            return fake.error_response(400, "InvalidInput", "Invalid input")
-        self._refresh(entry)
+        entry = self._requested(request)
+        if isinstance(entry, httpx.Response):
+            return entry
         report = entry["report"]
         if report["processingStatus"] != "IN_QUEUE":
             message = f"Report {report['reportId']} is {report['processingStatus']}."
-            return fake.error_response(400, "InvalidInput", message)
+            return cast("AmazonFake", self).error_response(400, "InvalidInput", message)
         report["processingStatus"] = "CANCELLED"
         report["processingEndTime"] = iso(self._now())
         return httpx.Response(200)

@@ -26,7 +26,8 @@ from retail_canon.models import (
     SalesOrder,
     SettlementLine,
 )
-from retail_canon.testing._fake import FakeRequest, FakeVendor, route
+from retail_canon.testing._fake import FakeRequest, route
+from retail_canon.testing._ledger import LedgerFake
 
 __all__ = [
     "ACCOUNT_ID",
@@ -81,7 +82,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-class NetSuiteFake(FakeVendor):
+class NetSuiteFake(LedgerFake):
     """A stateful NetSuite account: TBA-signed REST records, SuiteQL, a concurrency limit.
 
     It verifies every request's OAuth 1.0a HMAC-SHA256 signature (its own implementation of
@@ -323,22 +324,6 @@ class NetSuiteFake(FakeVendor):
         aware = moment or datetime.fromtimestamp(self.clock.time(), UTC)
         return aware.astimezone(self.zone).replace(tzinfo=None, microsecond=0)
 
-    def put(self, kind: str, objects: Iterable[Any]) -> None:
-        """Seed ``"inventory"`` (positions) or ``"receivables"`` (settlement lines).
-
-        A receivable's ``line_id`` ``netsuite-invoice-<id>`` / ``netsuite-creditmemo-<id>``
-        gives its type and id; ``order_id`` becomes ``otherrefnum``, ``posted_at`` the last
-        change.
-        """
-        if kind == "inventory":
-            for position in objects:
-                self.put_position(position)
-        elif kind == "receivables":
-            for line in objects:
-                self.put_receivable(line)
-        else:
-            super().put(kind, objects)
-
     def put_position(self, position: InventoryPosition) -> None:
         """Set an item's on-hand and available quantity (on hand less committed) somewhere."""
         item = self.add_item(position.sku)
@@ -348,7 +333,11 @@ class NetSuiteFake(FakeVendor):
             self.balances[(item, location)] = (b.on_hand, max(b.on_hand - b.committed, Decimal(0)))
 
     def put_receivable(self, line: SettlementLine) -> int:
-        """Book a posted invoice or credit memo from a settlement line; its id."""
+        """Book a posted invoice or credit memo from a settlement line; its id.
+
+        A ``line_id`` ``netsuite-invoice-<id>`` / ``netsuite-creditmemo-<id>`` gives its type
+        and id; ``order_id`` becomes ``otherrefnum``, ``posted_at`` the last change.
+        """
         match = _LINE_ID.fullmatch(line.line_id)
         with self._lock:
             tid = int(match.group(2)) if match else self._next_id()
@@ -397,13 +386,8 @@ class NetSuiteFake(FakeVendor):
             )
             return tid
 
-    def get(self, kind: str) -> list[Any]:
-        """``"orders"``: the sales orders held, as canonical `SalesOrder` objects."""
-        if kind != "orders":
-            return super().get(kind)
-        with self._lock:
-            records = list(self.sales_orders.values())
-        return [self._as_order(r) for r in records]
+    def _order_records(self) -> list[Mapping[str, Any]]:
+        return list(self.sales_orders.values())
 
     def _as_order(self, record: Mapping[str, Any]) -> SalesOrder:
         order_id = str(record.get("otherRefNum") or record.get("externalId") or record["id"])

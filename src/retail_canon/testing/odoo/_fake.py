@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,7 +20,8 @@ from retail_canon.models import (
     SalesOrder,
     SettlementLine,
 )
-from retail_canon.testing._fake import FakeRequest, FakeVendor, route
+from retail_canon.testing._fake import FakeRequest, route
+from retail_canon.testing._ledger import LedgerFake
 from retail_canon.testing.odoo._orm import ArgumentError, OdooRaise, Orm
 
 __all__ = ["API_KEY", "DATABASE", "LOGIN", "PARTNER_ID", "OdooFake"]
@@ -38,7 +39,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-class OdooFake(FakeVendor):
+class OdooFake(LedgerFake):
     """A stateful Odoo database, served as JSON-2 (``/json/2/<model>/<method>``) and JSON-RPC.
 
     JSON-2 requires ``Authorization: bearer <API key>``, takes named arguments plus ``ids``
@@ -161,24 +162,12 @@ class OdooFake(FakeVendor):
                 "res.currency", {"name": code}
             )
 
-    def put(self, kind: str, objects: Iterable[Any]) -> None:
-        """Seed ``"inventory"`` (positions) or ``"receivables"`` (settlement lines).
+    def put_position(self, position: InventoryPosition) -> None:
+        """Quants for a position: on hand in ``quantity``, committed in ``reserved_quantity``.
 
         A position with two or more on hand becomes two quants (as lots do), so reads must
-        sum them. A receivable's ``line_id`` ``odoo-move-<id>`` gives the move's id; a
-        ``REFUND`` (or negative) line is an ``out_refund``.
+        sum them.
         """
-        if kind == "inventory":
-            for position in objects:
-                self.put_position(position)
-        elif kind == "receivables":
-            for line in objects:
-                self.put_receivable(line)
-        else:
-            super().put(kind, objects)
-
-    def put_position(self, position: InventoryPosition) -> None:
-        """Quants for a position: on hand in ``quantity``, committed in ``reserved_quantity``."""
         product = self.add_product(position.sku)
         location = self.add_location(position.location_id)
         on_hand, committed = position.buckets.on_hand, position.buckets.committed
@@ -195,7 +184,11 @@ class OdooFake(FakeVendor):
                     self.orm.add("stock.quant", values)
 
     def put_receivable(self, line: SettlementLine) -> int:
-        """A posted customer invoice or credit note from a settlement line; its id."""
+        """A posted customer invoice or credit note from a settlement line; its id.
+
+        A ``line_id`` ``odoo-move-<id>`` gives the move's id; a ``REFUND`` (or negative)
+        line is an ``out_refund``.
+        """
         match = _LINE_ID.fullmatch(line.line_id)
         refund = line.amount_type is AmountType.REFUND or line.amount.amount < 0
         currency = self.currency(line.amount.currency)
@@ -246,13 +239,8 @@ class OdooFake(FakeVendor):
             self.orm.records["account.move"][move_id]["name"] = f"INV/2026/{move_id:05d}"
             return move_id
 
-    def get(self, kind: str) -> list[Any]:
-        """``"orders"``: the sale orders held, as canonical `SalesOrder` objects."""
-        if kind != "orders":
-            return super().get(kind)
-        with self._lock:
-            orders = list(self.orm.records["sale.order"].values())
-            return [self._as_order(o) for o in orders]
+    def _order_records(self) -> list[Mapping[str, Any]]:
+        return list(self.orm.records["sale.order"].values())
 
     def _as_order(self, order: Mapping[str, Any]) -> SalesOrder:
         lines = self.orm.records["sale.order.line"]
