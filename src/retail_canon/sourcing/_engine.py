@@ -139,9 +139,9 @@ def source_batch(
     for request in requests:
         # Stock is read per SKU once per batch; each cache entry is kept current below.
         plan = route(request, comp, base, taken, counts, cache)
-        for a in plan.allocations:
-            take(a.sku, a.node_id, a.quantity)
-            cache[a.sku].left[a.node_id] -= a.quantity
+        for node_id, _, sku, quantity, _, _ in plan._allocs:
+            take(sku, node_id, quantity)
+            cache[sku].left[node_id] -= quantity
         for node in plan.nodes:
             today[node] = today.get(node, 0) + 1
             counts[index[node]] += 1

@@ -1,14 +1,18 @@
 """The decision trace, recorded cheaply and expanded on demand.
 
-Routing records only what it cannot recompute later: each item's stock entries (shared,
-read once per batch), the units each node had left at the time (a copy), and per
-rule step the nodes found over capacity and the units earlier steps took. `TraceData.lines`
-replays the eligibility checks in the engine's order to name every candidate's outcome.
+Routing records only what it cannot recompute later: per item the nodes with a stock
+entry (shared, read once per batch) and the units each had left at the time, and per rule
+step the nodes found over capacity and the units earlier steps took, as flat tuples of
+ints and strings: the garbage collector stops tracking such a tuple the first time it looks
+at it, so what a kept plan costs it is two objects (the plan and this one).
+`TraceData.lines` replays the eligibility checks in the engine's order to name every
+candidate's outcome.
 Pickling expands the trace first, so a pickled plan carries no compiled policy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from retail_canon.sourcing._trace import Reason
@@ -18,28 +22,27 @@ if TYPE_CHECKING:
     from retail_canon.sourcing._plan import CompactCandidate, CompactLine
     from retail_canon.sourcing._request import OrderRequest
 
-__all__ = ["Entry", "StepRecord", "TraceData"]
+__all__ = ["PICKUP_RULE", "TraceData"]
 
-Entry = tuple[int | None, str, int]
-"""(node index or ``None`` if not in the network, node id, units the view reported)."""
-
-
-StepRecord = tuple[
-    "CompiledRule", dict[int, int], dict[tuple[int, int], int] | None, tuple[int, ...]
-]
-"""(rule, over-capacity limits by node, units earlier steps took by (item, node), the items
-the step sourced)."""
+PICKUP_RULE = -1
+"""The rule index of the pickup step."""
 
 
 class TraceData:
     """What `SourcingPlan.trace` needs, expanded on first use.
 
     Kept small, since a batch keeps one per plan: the request (for its lines), per item
-    (distinct SKU, in order of first appearance) its stock entries and the units each node
-    had left, and one record per rule step.
+    (distinct SKU, in order of first appearance) the nodes with a stock entry and the units
+    each had left, and one record per rule step.
+
+    ``left`` has the units of every item's nodes, item after item. ``steps`` has per rule
+    step: the rule's index in the policy's rules (or `PICKUP_RULE`), then a count and that
+    many (node, limit) pairs of nodes found over capacity, a count and that many (item,
+    node, units) triples earlier steps took, and a count and that many items the step
+    sourced.
     """
 
-    __slots__ = ("_comp", "_done", "_dvec", "_entries", "_left", "_pickup", "_req", "_steps")
+    __slots__ = ("_comp", "_done", "_dvec", "_left", "_nodes", "_pickup", "_req", "_steps")
 
     def __init__(
         self,
@@ -47,15 +50,15 @@ class TraceData:
         dvec: tuple[float, float, float] | None,
         pickup: int,
         req: OrderRequest | None,
-        entries: tuple[list[Entry], ...],
-        left: tuple[dict[str, int], ...],
-        steps: tuple[StepRecord, ...],
+        nodes: tuple[tuple[str, ...], ...],
+        left: tuple[int, ...],
+        steps: tuple[int, ...],
     ) -> None:
         self._comp = comp
         self._dvec = dvec
         self._pickup = pickup
         self._req = req
-        self._entries = entries
+        self._nodes = nodes
         self._left = left
         self._steps = steps
         self._done: tuple[CompactLine, ...] | None = None
@@ -87,17 +90,22 @@ class TraceData:
     def _candidates(self, i: int, sku: str) -> tuple[CompactCandidate, ...]:
         comp = self._comp
         assert comp is not None
-        entries, left = self._entries[i], self._left[i]
+        start = sum(len(nodes) for nodes in self._nodes[:i])
+        nodes = self._nodes[i]
+        left = dict(zip(nodes, self._left[start : start + len(nodes)], strict=True))
+        index_get = comp.index.get
+        entries = [(index_get(nid), nid) for nid in left]
         hazmat = sku in comp.hazmat_skus
         out: list[CompactCandidate] = []
         dvec = self._dvec
-        for rule, over_capacity, used, sourced in self._steps:
+        for k, over_capacity, used, sourced in _records(self._steps):
             if i not in sourced:
                 continue
-            pickup = rule is comp.pickup_rule
+            pickup = k == PICKUP_RULE
+            rule = comp.pickup_rule if pickup else comp.rules[k]
             static = rule.static_hazmat if hazmat else rule.static
             name = rule.name
-            for n, nid, _ in entries:
+            for n, nid in entries:
                 avail = max(left[nid], 0)
                 if pickup and n != self._pickup:
                     continue
@@ -127,7 +135,7 @@ class TraceData:
         avail: int,
         dot: float | None,
         over_capacity: dict[int, int],
-        used: dict[tuple[int, int], int] | None,
+        used: dict[tuple[int, int], int],
     ) -> tuple[Reason | None, object, int]:
         # The engine's order: stock, policy radius, rule radius, capacity, safety stock.
         n = key[1]
@@ -142,7 +150,26 @@ class TraceData:
         if n in over_capacity:
             return Reason.OVER_CAPACITY, over_capacity[n], 0
         safety = comp.safety[n] if rule.safety is None else rule.safety
-        usable = avail - safety - (used.get(key, 0) if used else 0)
+        usable = avail - safety - used.get(key, 0)
         if usable <= 0:
             return Reason.BELOW_SAFETY_STOCK, safety, 0
         return None, None, usable
+
+
+def _records(
+    flat: tuple[int, ...],
+) -> Iterator[tuple[int, dict[int, int], dict[tuple[int, int], int], tuple[int, ...]]]:
+    """The step records in ``flat``: (rule index, over-capacity limits, units taken, items)."""
+    j = 0
+    while j < len(flat):
+        k, count = flat[j], flat[j + 1]
+        j += 2
+        over = {flat[j + 2 * x]: flat[j + 2 * x + 1] for x in range(count)}
+        j += 2 * count
+        count = flat[j]
+        j += 1
+        used = {(flat[j + 3 * x], flat[j + 3 * x + 1]): flat[j + 3 * x + 2] for x in range(count)}
+        j += 3 * count
+        count = flat[j]
+        yield k, over, used, flat[j + 1 : j + 1 + count]
+        j += 1 + count

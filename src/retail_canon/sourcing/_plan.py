@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -10,8 +10,11 @@ import attrs
 
 from retail_canon.sourcing._policy import UnfilledAction
 from retail_canon.sourcing._trace import (
+    Alternative,
+    Basis,
     Candidate,
     LineTrace,
+    Method,
     Outcome,
     Reason,
     StepDecision,
@@ -32,6 +35,14 @@ CompactCandidate = tuple[str, str, Reason | None, int, int, float | None, object
 """(node id, rule, reason or None, available, usable, dot product, note)."""
 CompactLine = tuple[str, str, int, str, tuple[CompactCandidate, ...]]
 """(line id, sku, quantity, uom, candidates)."""
+CompactAllocation = tuple[str, str, str, int, str, str]
+"""An `Allocation`'s fields in order: (node id, line id, sku, quantity, rule, uom)."""
+CompactDecision = tuple[
+    str, str, str, tuple[str, ...], int, int, int, int, tuple[str, ...] | None, int, int, int
+]
+"""A `StepDecision` as one flat tuple, `Method` and `Basis` as their string values: (rule,
+method, basis, nodes, units, packages, cost in micro-units, search steps, then the
+runner-up's nodes (``None`` if there is none), units, packages and cost)."""
 
 
 @attrs.frozen
@@ -58,25 +69,136 @@ class UnfilledLine:
     reason: str
 
 
-@attrs.frozen
+@attrs.frozen(init=False, repr=False)
 class SourcingPlan:
     """Where each line of one order ships from, what stays unfilled, and why.
 
     ``packages`` counts fulfilment orders (one per node); ``cost`` is their fixed costs
     plus per-unit zone costs, in the policy's currency units.
+
+    A batch keeps every plan it returns, so a plan holds its allocations and step
+    decisions as tuples of plain values (which the garbage collector stops tracking) and
+    builds the `Allocation` and `StepDecision` objects on first access. Plans compare,
+    hash and pickle by those values, exactly as by the objects.
     """
 
     order_id: str
-    allocations: tuple[Allocation, ...]
+    _allocs: tuple[CompactAllocation, ...] = attrs.field(alias="allocations")
     unfilled: tuple[UnfilledLine, ...]
     packages: int
-    cost_micros: int = attrs.field(repr=False)
-    decisions: tuple[StepDecision, ...]
-    """One decision per rule step that had lines to source."""
+    cost_micros: int
+    _steps: tuple[CompactDecision, ...] = attrs.field(alias="decisions")
     pickup_at: str | None = None
-    trace_data: TraceData | None = attrs.field(default=None, repr=False, eq=False)
-    ship_to: Address | None = attrs.field(default=None, repr=False, eq=False)
-    pickup_address: Address | None = attrs.field(default=None, repr=False, eq=False)
+    trace_data: TraceData | None = attrs.field(default=None, eq=False)
+    ship_to: Address | None = attrs.field(default=None, eq=False)
+    pickup_address: Address | None = attrs.field(default=None, eq=False)
+    _allocations: tuple[Allocation, ...] | None = attrs.field(default=None, init=False, eq=False)
+    _decisions: tuple[StepDecision, ...] | None = attrs.field(default=None, init=False, eq=False)
+
+    def __init__(
+        self,
+        order_id: str,
+        allocations: Iterable[Allocation | CompactAllocation],
+        unfilled: tuple[UnfilledLine, ...],
+        packages: int,
+        cost_micros: int,
+        decisions: Iterable[StepDecision | CompactDecision],
+        pickup_at: str | None = None,
+        trace_data: TraceData | None = None,
+        ship_to: Address | None = None,
+        pickup_address: Address | None = None,
+    ) -> None:
+        """Allocations and decisions as objects, or as the tuples of their fields."""
+        self.__attrs_init__(
+            order_id,
+            tuple(
+                (a.node_id, a.line_id, a.sku, a.quantity, a.rule, a.uom)
+                if isinstance(a, Allocation)
+                else a
+                for a in allocations
+            ),
+            unfilled,
+            packages,
+            cost_micros,
+            tuple(_compact_decision(d) if isinstance(d, StepDecision) else d for d in decisions),
+            pickup_at,
+            trace_data,
+            ship_to,
+            pickup_address,
+        )
+
+    @classmethod
+    def _from_tuples(
+        cls,
+        order_id: str,
+        allocations: tuple[CompactAllocation, ...],
+        unfilled: tuple[UnfilledLine, ...],
+        packages: int,
+        cost_micros: int,
+        decisions: tuple[CompactDecision, ...],
+        pickup_at: str | None = None,
+        trace_data: TraceData | None = None,
+        ship_to: Address | None = None,
+        pickup_address: Address | None = None,
+    ) -> SourcingPlan:
+        """A plan from allocations and decisions as tuples (what the engine builds).
+
+        The same as the constructor, without checking which form the two come in; see
+        `CompactAllocation` and `CompactDecision` for the tuples' layout.
+        """
+        plan = cls.__new__(cls)
+        plan.__attrs_init__(
+            order_id,
+            allocations,
+            unfilled,
+            packages,
+            cost_micros,
+            decisions,
+            pickup_at,
+            trace_data,
+            ship_to,
+            pickup_address,
+        )
+        return plan
+
+    @property
+    def allocations(self) -> tuple[Allocation, ...]:
+        """Units each node ships, per order line, in line order."""
+        done = self._allocations
+        if done is None:
+            done = tuple(Allocation(*a) for a in self._allocs)
+            object.__setattr__(self, "_allocations", done)
+        return done
+
+    @property
+    def decisions(self) -> tuple[StepDecision, ...]:
+        """One decision per rule step that had lines to source."""
+        done = self._decisions
+        if done is None:
+            done = tuple(_decision(*d) for d in self._steps)
+            object.__setattr__(self, "_decisions", done)
+        return done
+
+    def __repr__(self) -> str:
+        return (
+            f"SourcingPlan(order_id={self.order_id!r}, allocations={self.allocations!r}, "
+            f"unfilled={self.unfilled!r}, packages={self.packages!r}, "
+            f"decisions={self.decisions!r}, pickup_at={self.pickup_at!r})"
+        )
+
+    def __getstate__(self) -> dict[str, object]:
+        # The objects built on access are not pickled: the values they come from are.
+        return {
+            f.name: getattr(self, f.name)
+            for f in attrs.fields(SourcingPlan)
+            if f.name not in ("_allocations", "_decisions")
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_allocations", None)
+        object.__setattr__(self, "_decisions", None)
 
     @property
     def cost(self) -> Decimal:
@@ -86,12 +208,12 @@ class SourcingPlan:
     @property
     def nodes(self) -> tuple[str, ...]:
         """Nodes that ship something, by id."""
-        return tuple(sorted({a.node_id for a in self.allocations}))
+        return tuple(sorted({a[0] for a in self._allocs}))
 
     @property
     def units(self) -> int:
         """Units allocated."""
-        return sum(a.quantity for a in self.allocations)
+        return sum(a[3] for a in self._allocs)
 
     @property
     def units_unfilled(self) -> int:
@@ -217,3 +339,31 @@ def _lost(node: str, usable: int, winners: str, decision: StepDecision | None) -
         return f"{usable} usable and in the plan, but this line ships from {winners}"
     won = decision.basis.value.replace("_", " ")
     return f"{usable} usable; not in the chosen set {{{', '.join(decision.nodes)}}} ({won})"
+
+
+def _compact_decision(d: StepDecision) -> CompactDecision:
+    alt = d.runner_up
+    head = (d.rule, d.method.value, d.basis.value, d.nodes, d.units, d.packages, d.cost_micros)
+    if alt is None:
+        return (*head, d.search_steps, None, 0, 0, 0)
+    return (*head, d.search_steps, alt.nodes, alt.units, alt.packages, alt.cost_micros)
+
+
+def _decision(
+    rule: str,
+    method: str,
+    basis: str,
+    nodes: tuple[str, ...],
+    units: int,
+    packages: int,
+    cost_micros: int,
+    search_steps: int,
+    other: tuple[str, ...] | None,
+    other_units: int,
+    other_packages: int,
+    other_cost: int,
+) -> StepDecision:
+    alt = None if other is None else Alternative(other, other_units, other_packages, other_cost)
+    return StepDecision(
+        rule, Method(method), Basis(basis), nodes, units, packages, cost_micros, alt, search_steps
+    )

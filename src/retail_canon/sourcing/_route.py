@@ -7,11 +7,16 @@ from collections.abc import Callable, Sequence
 from retail_canon.sourcing._compile import Compiled, CompiledRule, HotNode
 from retail_canon.sourcing._errors import UnknownNode
 from retail_canon.sourcing._inventory import InventoryView
-from retail_canon.sourcing._lazy import Entry, StepRecord, TraceData
-from retail_canon.sourcing._plan import Allocation, SourcingPlan, UnfilledLine
+from retail_canon.sourcing._lazy import PICKUP_RULE, TraceData
+from retail_canon.sourcing._plan import (
+    CompactAllocation,
+    CompactDecision,
+    SourcingPlan,
+    UnfilledLine,
+)
 from retail_canon.sourcing._request import OrderRequest
 from retail_canon.sourcing._search import Problem, Solution, solve_cover, solve_single
-from retail_canon.sourcing._trace import Alternative, Basis, Method, StepDecision
+from retail_canon.sourcing._trace import Basis, Method
 
 __all__ = ["SkuCache", "route", "sku_cache"]
 
@@ -19,28 +24,28 @@ Cand = tuple[int, int, int, float | None, int]
 """(node, usable units, unit cost, dot product or None, fixed cost): one candidate."""
 
 
-class _Step:
-    """What one rule step saw and decided."""
-
-    __slots__ = ("alloc", "decision")
-
-    def __init__(self, alloc: list[tuple[int, int, int]], decision: StepDecision) -> None:
-        self.alloc = alloc
-        self.decision = decision
+# Plans keep `Method` and `Basis` as their string values (see `CompactDecision`).
+_EXACT, _BOUNDED = Method.EXACT.value, Method.BOUNDED.value
+_SINGLE_NODE, _PICKUP = Method.SINGLE_NODE.value, Method.PICKUP.value
+_ONLY_OPTION, _MORE_UNITS = Basis.ONLY_OPTION.value, Basis.MORE_UNITS.value
+_FEWER_PACKAGES, _LOWER_COST = Basis.FEWER_PACKAGES.value, Basis.LOWER_COST.value
+_TIE_BREAK, _PICKUP_STORE = Basis.TIE_BREAK.value, Basis.PICKUP_STORE.value
+_NOTHING = Basis.NOTHING.value
 
 
 class SkuCache:
-    """Per batch: one SKU's stock entries (read once), units left, statically eligible ones.
+    """Per batch: one SKU's stock (read once), units left, statically eligible nodes.
 
     ``left`` has the units each node id reported less what the batch allocated there so
-    far; `source_batch` keeps it current.
+    far, in the view's order; `source_batch` keeps it current.
     """
 
-    __slots__ = ("by_rule", "entries", "hazmat", "left")
+    __slots__ = ("by_rule", "hazmat", "left", "nodes")
 
-    def __init__(self, entries: list[Entry], left: dict[str, int], hazmat: bool) -> None:
-        self.entries = entries
+    def __init__(self, left: dict[str, int], hazmat: bool) -> None:
         self.left = left
+        self.nodes = tuple(left)
+        """``left``'s keys (fixed), shared by the plans' trace data."""
         self.hazmat = hazmat
         self.by_rule: dict[CompiledRule, list[HotNode]] = {}
 
@@ -59,13 +64,11 @@ def sku_cache(
 ) -> SkuCache:
     """Read ``sku``'s stock entries once; ``taken``: units already allocated per node id."""
     stock = base.available(sku)
-    index_get = comp.index.get
-    entries: list[Entry] = [(index_get(nid), nid, units) for nid, units in stock.items()]
     if taken:
         left = {nid: units - taken.get(nid, 0) for nid, units in stock.items()}
     else:
         left = dict(stock)
-    return SkuCache(entries, left, sku in comp.hazmat_skus)
+    return SkuCache(left, sku in comp.hazmat_skus)
 
 
 def route(
@@ -97,7 +100,11 @@ def route(
         if got is None:
             got = cache[sku] = sku_cache(comp, base, sku, taken.get(sku) if taken else None)
         stock.append(got)
-    left_then = [dict(s.left) for s in stock]
+    # Units left per node, item after item, as one tuple of ints (see `TraceData`).
+    if m == 1:
+        left_then = tuple(stock[0].left.values())
+    else:
+        left_then = tuple([units for s in stock for units in s.left.values()])
 
     pickup = req.pickup_at
     pickup_node = -1
@@ -112,8 +119,8 @@ def route(
 
     used_here: dict[tuple[int, int], int] = {}
     open_nodes: set[int] = set()
-    log: list[StepRecord] = []
-    steps: list[_Step] = []
+    log: list[int] = []  # `TraceData`'s step records, flat
+    steps: list[CompactDecision] = []
     commits: list[list[tuple[int, int, str]]] = [[] for _ in range(m)]
     seen_usable = [0] * m
     zones, last_cost, unknown_cost = comp.zones, comp.zone_cost[-1], comp.unknown_cost
@@ -121,11 +128,10 @@ def route(
     dx, dy, dz = dvec if dvec is not None else (0.0, 0.0, 0.0)
     has_dest = dvec is not None
 
-    def step(rule: CompiledRule, single: bool, complete: bool) -> bool:
+    def step(k: int, rule: CompiledRule, single: bool, complete: bool) -> bool:
         is_pickup = rule is pickup_rule
         need = [i for i in range(m) if remaining[i] > 0]
         over_capacity: dict[int, int] = {}
-        log.append((rule, over_capacity, dict(used_here) if used_here else None, tuple(need)))
         supply = []
         found: list[list[Cand]] = []
         for i in need:
@@ -170,11 +176,21 @@ def route(
             supply.append(total)
             if total > seen_usable[i]:
                 seen_usable[i] = total
+        log.append(k)
+        log.append(len(over_capacity))
+        for item in over_capacity.items():
+            log.extend(item)
+        log.append(len(used_here))
+        if used_here:
+            for (i, n), units in used_here.items():
+                log.extend((i, n, units))
+        log.append(len(need))
+        log.extend(need)
         sol = None
         if len(need) == 1 and not single and packages_first and not open_nodes:
             sol = _one_item(comp, rule, remaining[need[0]], supply[0], found[0])
         if sol is not None:
-            method = Method.EXACT
+            method = _EXACT
         else:
             hold: dict[int, dict[int, int]] = {}
             fixed: dict[int, int] = {}
@@ -196,14 +212,14 @@ def route(
             )
             if single:
                 sol = solve_single(problem, packages_first=packages_first, complete=complete)
-                method = Method.PICKUP if is_pickup else Method.SINGLE_NODE
+                method = _PICKUP if is_pickup else _SINGLE_NODE
             else:
                 small = len(need) <= comp.exact_max_lines
                 budget = comp.search_budget if small else comp.heuristic_budget
                 sol = solve_cover(problem, packages_first=packages_first, budget=budget)
-                method = Method.EXACT if sol.exact else Method.BOUNDED
+                method = _EXACT if sol.exact else _BOUNDED
         if sol.fill == 0:
-            steps.append(_Step([], _nothing(rule.name, method)))
+            steps.append((rule.name, method, _NOTHING, (), 0, 0, 0, 0, None, 0, 0, 0))
             return False
         alloc = [(need[i], n, units) for i, n, units in sol.alloc]
         name = rule.name
@@ -217,44 +233,42 @@ def route(
         else:
             chosen = tuple(sorted({ids[n] for _, n, _ in alloc}))
             open_nodes.update(n for _, n, _ in alloc)
-        basis = Basis.PICKUP_STORE if is_pickup else _basis(sol, packages_first)
-        runner = None
-        if sol.runner_up is not None:
+        basis = _PICKUP_STORE if is_pickup else _basis(sol, packages_first)
+        ours = (name, method, basis, chosen, sol.fill, sol.packages, sol.cost, sol.steps)
+        if sol.runner_up is None:
+            steps.append((*ours, None, 0, 0, 0))
+        else:
             nodes, fill, packages, cost = sol.runner_up
             others = (ids[nodes[0]],) if len(nodes) == 1 else tuple(sorted(ids[n] for n in nodes))
-            runner = Alternative(others, fill, packages, cost)
-        decision = StepDecision(
-            name, method, basis, chosen, sol.fill, sol.packages, sol.cost, runner, sol.steps
-        )
-        steps.append(_Step(alloc, decision))
+            steps.append((*ours, others, fill, packages, cost))
         return True
 
     pickup_rule = comp.pickup_rule if pickup is not None else None
-    sequence: list[CompiledRule] = []
+    sequence: list[tuple[int, CompiledRule]] = []
     if pickup_rule is not None:
-        sequence.append(pickup_rule)
+        sequence.append((PICKUP_RULE, pickup_rule))
     if pickup is None or comp.ship_to_store:
-        sequence.extend(comp.rules)
+        sequence.extend(enumerate(comp.rules))
     split = comp.split_allowed(req)
     if split:
-        for rule in sequence:
+        for k, rule in sequence:
             if not any(remaining):
                 break
             if rule is pickup_rule:
-                step(rule, True, False)
+                step(k, rule, True, False)
             else:
-                step(rule, rule.single_node, True)
+                step(k, rule, rule.single_node, True)
     elif m:
         for complete in (True, False) if comp.allow_partial else (True,):
-            if any(step(rule, True, complete) for rule in sequence):
+            if any(step(k, rule, True, complete) for k, rule in sequence):
                 break
     rolled_back = not comp.allow_partial and any(remaining)
     if rolled_back:
         commits = [[] for _ in range(m)]
         remaining = list(demand)
         steps = []
-    entries = tuple(s.entries for s in stock)
-    trace = TraceData(comp, dvec, pickup_node, req, entries, tuple(left_then), tuple(log))
+    nodes_of = tuple([s.nodes for s in stock])
+    trace = TraceData(comp, dvec, pickup_node, req, nodes_of, left_then, tuple(log))
     return _plan(req, comp, item_of, commits, steps, trace, seen_usable, split, rolled_back)
 
 
@@ -312,23 +326,20 @@ def _tie(
     return tie
 
 
-def _nothing(rule: str, method: Method) -> StepDecision:
-    return StepDecision(rule, method, Basis.NOTHING, (), 0, 0, 0)
-
-
-def _basis(sol: Solution, packages_first: bool) -> Basis:
+def _basis(sol: Solution, packages_first: bool) -> str:
+    """The `Basis` value of a step that shipped something."""
     if sol.runner_up is None:
-        return Basis.ONLY_OPTION
+        return _ONLY_OPTION
     _, fill, packages, cost = sol.runner_up
     if fill != sol.fill:
-        return Basis.MORE_UNITS
-    levels = [(sol.packages, packages, Basis.FEWER_PACKAGES), (sol.cost, cost, Basis.LOWER_COST)]
+        return _MORE_UNITS
+    levels = [(sol.packages, packages, _FEWER_PACKAGES), (sol.cost, cost, _LOWER_COST)]
     if not packages_first:
         levels.reverse()
     for ours, theirs, basis in levels:
         if ours != theirs:
             return basis
-    return Basis.TIE_BREAK
+    return _TIE_BREAK
 
 
 def _plan(
@@ -336,14 +347,14 @@ def _plan(
     comp: Compiled,
     item_of: dict[str, int],
     commits: list[list[tuple[int, int, str]]],
-    steps: list[_Step],
+    steps: list[CompactDecision],
     trace: TraceData,
     seen_usable: list[int],
     split: bool,
     rolled_back: bool,
 ) -> SourcingPlan:
     ids = comp.ids
-    allocations: list[Allocation] = []
+    allocations: list[CompactAllocation] = []
     unfilled: list[UnfilledLine] = []
     nodes: set[int] = set()
     queues: list[list[tuple[int, int, str]]] | None = None
@@ -354,7 +365,7 @@ def _plan(
         if len(queue) == 1 and queue[0][1] == need and queues is None:
             # The common case: one node ships the whole line, and no other line shares it.
             n, _, rule = queue[0]
-            allocations.append(Allocation(ids[n], line.line_id, line.sku, need, rule, line.uom))
+            allocations.append((ids[n], line.line_id, line.sku, need, rule, line.uom))
             nodes.add(n)
             commits[i] = []
             continue
@@ -366,7 +377,7 @@ def _plan(
         while need and queue:
             n, units, rule = queue[0]
             take = min(need, units)
-            allocations.append(Allocation(ids[n], line.line_id, line.sku, take, rule, line.uom))
+            allocations.append((ids[n], line.line_id, line.sku, take, rule, line.uom))
             nodes.add(n)
             need -= take
             if take == units:
@@ -386,14 +397,13 @@ def _plan(
     pickup_address = None
     if req.pickup_at is not None:
         pickup_address = comp.nodes[comp.index[req.pickup_at]].address
-    decisions = tuple(s.decision for s in steps)
-    return SourcingPlan(
+    return SourcingPlan._from_tuples(
         req.order_id,
         tuple(allocations),
         tuple(unfilled),
         len(nodes),
-        sum(d.cost_micros for d in decisions),
-        decisions,
+        sum(d[6] for d in steps),
+        tuple(steps),
         req.pickup_at,
         trace,
         req.ship_to,
