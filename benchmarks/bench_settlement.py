@@ -16,12 +16,13 @@ Tier M has 200,000 orders (about 1.04M lines, 206k invoices, 10k credit memos), 
 
 Records:
 
-- ``S1`` / ``match_s``: `match` with the numpy engine on the columnar tables against
-  DuckDB (threads=2) running the group-by + full outer join + tolerance (+ commission
-  check) on the same numpy columns in the same run. Both start from the same
-  dictionary-encoded int64 columns (neither side pays for building them, nor for
-  `SettlementTable.from_records` from canonical objects; DuckDB's zero-copy registration of
-  the arrays is done once, outside the timing). DuckDB only classifies groups and
+- ``S1`` / ``match_s``: `match` with the numpy engine (its default ``threads=2``: a worker
+  thread takes some whole-array steps) on the columnar tables against DuckDB (threads=2)
+  running the group-by + full outer join + tolerance (+ commission check) on the same
+  numpy columns in the same run. Both start from the same dictionary-encoded int64
+  columns (neither side pays for building them, nor for `SettlementTable.from_records`
+  from canonical objects; DuckDB's zero-copy registration of the arrays is done once,
+  outside the timing). DuckDB only classifies groups and
   materialises one row per group (``fetchnumpy``); ours books every line (validation,
   integrity, FX, duplicates, residual stage, the result's entry arrays, per-settlement
   totals and the conservation check) and builds the result's row objects lazily, on first

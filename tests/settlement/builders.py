@@ -10,14 +10,16 @@
 - ``walmart``: Walmart recon report v1 rows: Product Price, Product tax, Commission on
   Product, Tax Withheld, refunds keyed by their transaction key, Dispute Settlement.
 
-Every `Batch.match` runs both engines (the numpy one when numpy is installed) and checks
-they agree before returning.
+Every `Batch.match` runs both engines (the numpy one when numpy is installed, on one
+thread and on two with the worker thread forced on) and checks they agree before returning.
 Fixtures using these builders live in ``conftest.py``.
 """
 
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,6 +32,19 @@ from retail_canon.settlement import ErpDocument, FeeRule, MatchPolicy, MatchResu
 START = datetime(2026, 3, 1, tzinfo=UTC)
 ENGINES = ["python"] + (["numpy"] if importlib.util.find_spec("numpy") else [])
 """The engines these tests compare: numpy is in the ``bench`` extra."""
+
+
+@contextmanager
+def worker_thread() -> Iterator[None]:
+    """Make the numpy engine use its worker thread (``threads`` > 1) on tables of any size."""
+    from retail_canon.settlement import _engine_np
+
+    saved = _engine_np.PARALLEL_LINES
+    _engine_np.PARALLEL_LINES = 0
+    try:
+        yield
+    finally:
+        _engine_np.PARALLEL_LINES = saved
 
 
 def cents(value: Decimal) -> Decimal:
@@ -339,9 +354,19 @@ class Batch:
         policy = policy or self.policy()
         pure = match(records, self.documents, policy=policy, engine="python", **kwargs)
         for engine in ENGINES[1:]:
-            assert_same(
-                pure, match(records, self.documents, policy=policy, engine=engine, **kwargs)
-            )
+            for threads in (1, 2):
+                with worker_thread():
+                    assert_same(
+                        pure,
+                        match(
+                            records,
+                            self.documents,
+                            policy=policy,
+                            engine=engine,
+                            threads=threads,
+                            **kwargs,
+                        ),
+                    )
         assert_conserved(pure, records, against_lines=policy.integrity == "off")
         return pure
 

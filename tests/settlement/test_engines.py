@@ -14,8 +14,16 @@ import pytest
 
 from retail_canon.models import Money
 from retail_canon.normalize.money import ExchangeRate
-from retail_canon.settlement import MatchPolicy, MatchRule, ReasonCode, Tolerance, match
-from settlement.builders import STYLES, Batch, assert_same
+from retail_canon.settlement import (
+    MatchPolicy,
+    MatchRule,
+    MissingAmountType,
+    ReasonCode,
+    SettlementInputError,
+    Tolerance,
+    match,
+)
+from settlement.builders import STYLES, Batch, assert_same, worker_thread
 
 np = pytest.importorskip("numpy")  # the numpy engine and the benchmark need it (bench extra)
 BENCH_DIR = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -94,6 +102,18 @@ def test_amounts_too_large_for_int64_run_in_python() -> None:
     result = batch.match()  # both engines, same result
     assert result._ctx.chunks == []  # the numpy engine handed the run to Python
     assert result.matches[0].amount == Money(amount="9" * 15 + ".99", currency="USD")
+
+
+def test_documents_too_large_for_int64_run_in_python_before_anything_is_booked() -> None:
+    batch = Batch(STYLES["amazon"])
+    batch.settlement().raw("PRINCIPAL", "10.00", order="A")
+    batch.settlement("S2", period=1).raw("PRINCIPAL", "20.00", order="B")
+    batch.off_by["S1"] = "1.00"  # an integrity exception is booked before the documents
+    batch.invoice("A", "10.00")
+    batch.invoice("B", "9" * 15 + ".99")
+    result = batch.match()  # both engines, same result (and no entry booked twice)
+    assert result._ctx.chunks == []
+    assert [e.reason for e in result.exceptions].count(ReasonCode.PAYOUT_INTEGRITY) == 1
 
 
 def test_policy_fractions_too_fine_for_int64_run_in_python() -> None:
@@ -255,3 +275,78 @@ def test_free_documents_are_booked_on_arrays_unless_a_residual_step_can_reach_th
     on_arrays = {int(d) for cols in fast._ctx.open_columns for d in cols[0]}
     ids = fast._ctx.docs.document_id
     assert {ids[d] for d in on_arrays} == {"INV-2", "INV-3", "CM-4"}
+
+
+# -- threads -------------------------------------------------------------------------------
+
+
+def test_two_threads_give_the_same_result(workload) -> None:
+    pure = run(workload, "python")
+    with worker_thread():
+        for threads in (1, 2, 3):
+            assert_same(
+                pure,
+                match(
+                    workload.table,
+                    workload.docs,
+                    policy=workload.policy,
+                    rates=workload.rates,
+                    engine="numpy",
+                    threads=threads,
+                ),
+            )
+
+
+@pytest.mark.parametrize(
+    ("column", "code", "error"),
+    [
+        ("amount_type", 99, MissingAmountType),  # would index past the slot table
+        ("amount_type", -1, MissingAmountType),
+        ("settlement", 40, SettlementInputError),
+        ("order_key", -5, SettlementInputError),
+    ],
+)
+def test_the_worker_thread_reports_bad_codes_as_typed_errors(
+    workload, column: str, code: int, error: type[Exception]
+) -> None:
+    values = np.array(getattr(workload.table, column), dtype=np.int64)
+    values[len(values) // 2] = code
+    table = attrs.evolve(workload.table, **{column: values})
+    with worker_thread(), pytest.raises(error, match=f"column {column} holds {code}"):
+        match(table, workload.docs, policy=workload.policy, engine="numpy", threads=2)
+
+
+def test_the_worker_thread_hands_large_amounts_to_python() -> None:
+    batch = big("9" * 15 + ".99")
+    with worker_thread():
+        result = match(batch.records(), batch.documents, policy=batch.policy(), threads=2)
+    assert result._ctx.chunks == []
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True])
+def test_threads_must_be_a_positive_whole_number(threads: object) -> None:
+    with pytest.raises(SettlementInputError, match="threads"):
+        match([], [], threads=threads)  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_its_own_worker_thread(workload) -> None:
+    import multiprocessing
+    import warnings
+
+    with worker_thread(), warnings.catch_warnings():
+        # Python 3.12+ warns that forking a process with threads may deadlock: the
+        # engine makes a new worker thread in the child, which is what this checks.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        expected = run(workload, "numpy").settlements  # the parent's worker exists now
+        context = multiprocessing.get_context("fork")
+        with context.Pool(1) as pool:
+            (child,) = pool.map(_match_summaries, [workload])
+    assert child == expected
+
+
+def _match_summaries(work):
+    from retail_canon.settlement import _engine_np
+
+    _engine_np.PARALLEL_LINES = 0
+    return match(work.table, work.docs, policy=work.policy, rates=work.rates, threads=2).settlements

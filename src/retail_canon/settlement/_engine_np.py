@@ -41,13 +41,15 @@ from retail_canon.settlement._context import (
     P,
     R,
 )
-from retail_canon.settlement._engine_py import check_codes
-from retail_canon.settlement._errors import (
-    MissingAmountType,
-    SettlementInputError,
-    UnknownDocumentKind,
-)
 from retail_canon.settlement._integrity import check_integrity
+from retail_canon.settlement._lines import (
+    PARALLEL_LINES,
+    check_inputs,
+    columns,
+    group_extent,
+    group_ids_of,
+    later,
+)
 from retail_canon.settlement._reach import book_unreachable, hold_documents, out_of_reach
 from retail_canon.settlement._residual import settle_residuals
 from retail_canon.settlement._split import (
@@ -58,7 +60,7 @@ from retail_canon.settlement._split import (
     split_fx,
     split_parts,
 )
-from retail_canon.settlement._types import AMOUNT_TYPES, DOCUMENT_KINDS, MatchRule, ReasonCode
+from retail_canon.settlement._types import MatchRule, ReasonCode
 from retail_canon.settlement._vector import (
     LIMIT,
     Array,
@@ -86,29 +88,36 @@ def _small_factors(ctx: Context) -> bool:
     return max(factors, default=0) < 10**6
 
 
-def run(ctx: Context) -> None:
-    """Match everything in ``ctx``: vectorised for clean groups, Python for the rest."""
+def run(ctx: Context, threads: int = 1) -> None:
+    """Match everything in ``ctx``: vectorised for clean groups, Python for the rest.
+
+    With ``threads`` > 1, some whole-array steps run in a worker thread (`_lines`).
+    """
     if not _small_factors(ctx):
         _engine_py.run(ctx)  # products of amounts and these factors could overflow int64
         return
-    table = ctx.table
-    st = ints(table.settlement)
-    at = ints(table.amount_type)
-    amt = ints(table.amount)
-    okey = ints(table.order_key)
-    akey = ints(table.refund_key)
+    table, docs = ctx.table, ctx.docs
+    line_columns, doc_columns = columns(ctx)
+    st, at, amt, okey, akey = line_columns
+    dkind, dcur, dopen, dok, drk, drate = doc_columns
     n, n_s = st.size, ctx.n_settlements
-    if n:
-        for name, column, lowest, size, error in (
-            ("settlement", st, 0, n_s, SettlementInputError),
-            ("amount_type", at, 0, len(AMOUNT_TYPES), MissingAmountType),
-            ("order_key", okey, -1, len(table.keys), SettlementInputError),
-            ("refund_key", akey, -1, len(table.keys), SettlementInputError),
-        ):
-            check_codes(name, int(column.min()), int(column.max()), lowest, size, error)
-        if max(int(amt.max()), -int(amt.min())) >= LIMIT // n // 10**6:
-            _engine_py.run(ctx)  # too large for exact int64 arithmetic
-            return
+    parallel = threads > 1 and n >= PARALLEL_LINES
+    checked = later(parallel, check_inputs, ctx, line_columns, doc_columns)
+    early: Array | None = None
+    try:  # meanwhile, nothing booked: the lines' slots, reserve and refund rows
+        line_slot = SLOT[at]
+        reserve = np.flatnonzero(at == RESERVE_TYPE)
+        by_order = np.flatnonzero(at == REFUND_TYPE)  # refunds without a refund id: by order
+        if ctx.resolver is None:
+            early = group_ids_of(ctx.n_keys, okey, akey, by_order)
+    except IndexError:
+        checked.get()  # an out-of-range column explains it: raise its typed error
+        raise
+    lines_checked, dbig = checked.get()
+    if lines_checked is None or dbig is None:
+        _engine_py.run(ctx)  # amounts too large for exact int64 arithmetic
+        return
+    big, lines_total = lines_checked
     if ctx.resolver is not None and n:
         okey = okey.copy()
         keyed = okey >= 0
@@ -118,36 +127,41 @@ def run(ctx: Context) -> None:
         ctx.resolve_keys(ctx.resolver, pair_list)
         okey[keyed] = np.array([ctx.resolved[p] for p in pair_list], dtype=_I8)[inverse]
     n_keys = ctx.n_keys
-    g = np.where(akey >= 0, akey + n_keys, okey)
-    by_order = np.flatnonzero(at == REFUND_TYPE)  # refunds without a refund id: by order
-    g[by_order[(akey[by_order] < 0) & (okey[by_order] >= 0)]] += 2 * n_keys
+    g = group_ids_of(n_keys, okey, akey, by_order) if early is None else early
 
     # Layer 1: integrity.
-    reserve = np.flatnonzero(at == RESERVE_TYPE)
     r_s, r_amt = st[reserve], amt[reserve]
     held = r_amt < 0
+    rows_of: dict[int, Array] = {}  # line rows by settlement, for the failing ones
+
+    def settlement_rows(s: int) -> Array:
+        rows = rows_of.get(s)
+        if rows is None:
+            rows = rows_of[s] = np.flatnonzero(st == s)
+        return rows
 
     def groups_of(s: int) -> set[int]:
         mask = np.zeros(3 * n_keys + 1, dtype=bool)
-        mask[g[(st == s) & (g >= 0)]] = True
+        keyed = g[settlement_rows(s)]
+        mask[keyed[keyed >= 0]] = True
         return set(np.flatnonzero(mask).tolist())
 
     check_integrity(
         ctx,
-        sum_at(n_s, st, amt).tolist(),
-        sum_at(n_s, r_s[held], r_amt[held]).tolist(),
-        sum_at(n_s, r_s[~held], r_amt[~held]).tolist(),
-        lambda s: tuple(np.flatnonzero(st == s).tolist()),
+        lines_total,
+        sum_at(n_s, r_s[held], r_amt[held], big).tolist(),
+        sum_at(n_s, r_s[~held], r_amt[~held], big).tolist(),
+        lambda s: tuple(settlement_rows(s).tolist()),
         groups_of,
     )
+    # Lines of excluded settlements leave their group (``ga``: -1). ``g`` is not needed
+    # for them any more (only for lines of active settlements), so it is overwritten.
+    s_active = np.ones(max(n_s, 1), dtype=bool)
     if ctx.excluded:
-        active = np.ones(n, dtype=bool)
-        for s in ctx.excluded:
-            active &= st != s
-        ga = np.where(active, g, -1)
-    else:
-        active = None
-        ga = g
+        s_active[sorted(ctx.excluded)] = False
+        for s in sorted(ctx.excluded):
+            g[settlement_rows(s)] = -1
+    ga = g
 
     # Layer 2: groups, compacted to the ids that occur; compact group 0 collects the lines
     # without a group (unkeyed or excluded), so that no line has to be selected first.
@@ -160,36 +174,11 @@ def run(ctx: Context) -> None:
     group_ids = np.flatnonzero(present) - 1
     n_groups = group_ids.size
     cg = compact[shifted]
-    slot = SLOT[at] * n_groups + cg
-    sums = sum_at(n_groups * SLOTS, slot, amt).reshape(SLOTS, n_groups)
-    counts = np.bincount(slot, minlength=n_groups * SLOTS).reshape(SLOTS, n_groups)
-    rep_s = np.full(n_groups, n_s, dtype=_I8)  # the first settlement of each group
-    np.minimum.at(rep_s, cg, st)
-    last_s = np.full(n_groups, -1, dtype=_I8)
-    np.maximum.at(last_s, cg, st)
-    split = rep_s != last_s
-    rep_s[0] = last_s[0] = 0  # group 0 (lines without a group) may have no line at all
+    slot = line_slot * n_groups + cg
+    extent = later(parallel, group_extent, n_groups * SLOTS, n_groups, cg, st, slot)
+    sums = sum_at(n_groups * SLOTS, slot, amt, big).reshape(SLOTS, n_groups)
 
     # Documents in the same compact group space (-1: no active line has their key).
-    docs = ctx.docs
-    dkind = ints(docs.kind)
-    dcur = ints(docs.currency)
-    dopen = ints(docs.open_amount)
-    dok = ints(docs.order_key)
-    drk = ints(docs.refund_key)
-    drate = ints(docs.rate) if len(docs.rate) else np.full(dkind.size, -1, _I8)
-    if dkind.size:
-        for name, column, lowest, size, error in (
-            ("kind", dkind, 0, len(DOCUMENT_KINDS), UnknownDocumentKind),
-            ("currency", dcur, 0, len(docs.currencies), SettlementInputError),
-            ("rate", drate, -1, len(docs.rates), SettlementInputError),
-            ("order_key", dok, -1, len(docs.keys), SettlementInputError),
-            ("refund_key", drk, -1, len(docs.keys), SettlementInputError),
-        ):
-            check_codes(name, int(column.min()), int(column.max()), lowest, size, error)
-        if max(int(dopen.max()), -int(dopen.min())) >= LIMIT // dkind.size // 10**6:
-            _engine_py.run(ctx)
-            return
     if ctx.doc_key_map is not None and dkind.size:
         mapping = np.array([*ctx.doc_key_map, -1], dtype=_I8)
         dok, drk = mapping[dok], mapping[drk]
@@ -198,12 +187,15 @@ def run(ctx: Context) -> None:
         memo, np.where(drk >= 0, n_keys + drk, np.where(dok >= 0, 2 * n_keys + dok, -1)), dok
     )
     dsigned = np.where(memo, -dopen, dopen)
+    counts, rep_s, split = extent.get()  # rep_s: the first settlement of each group
+    counts = counts.reshape(SLOTS, n_groups)
+    rep_s[0] = 0  # group 0 (lines without a group) may have no line at all
     dgc = compact[dg + 1]
     dgc[(dg < 0) | ~present[dg + 1]] = -1
     linked = np.flatnonzero(dgc >= 0)
     lg = dgc[linked]
     dcount = np.bincount(lg, minlength=n_groups)
-    expected = sum_at(n_groups, lg, dsigned[linked])
+    expected = sum_at(n_groups, lg, dsigned[linked], dbig)
     rep_cur = np.full(n_groups, -1, dtype=_I8)
     rep_cur[lg] = dcur[linked]
     doc_bad = np.zeros(n_groups, dtype=bool)
@@ -285,12 +277,24 @@ def run(ctx: Context) -> None:
     clean = ok | spl
     clean_docs = np.zeros(dkind.size, dtype=bool)
     clean_docs[linked] = clean[lg]
+
+    def fx() -> None:  # FX rows of the clean groups' documents (read-only on the arrays)
+        if parts is not None:
+            doc_of = np.full(n_groups, -1, dtype=_I8)
+            doc_of[lg] = linked
+            split_fx(ctx, parts, diff, doc_of, drate)
+        if ctx.functional_digits is not None:
+            fx_docs = np.flatnonzero(clean_docs & (drate >= 0))
+            fx_docs = fx_docs[~spl[dgc[fx_docs]]]
+            clean_fx(ctx, fx_docs, rep_s[dgc[fx_docs]], dsigned[fx_docs], drate[fx_docs])
+
+    fx_done = later(parallel, fx)  # joined before the general classifier runs
     rows = np.flatnonzero(~clean_docs)
     rows = hold_documents(ctx, rows, dgc, dg, dsigned)
     free_rows = rows[dgc[rows] < 0]  # documents no active line shares a key with
-    loose_rows = pending[(cg[pending] == 0) & (g[pending] < 0)]  # lines without a key
-    if active is not None:
-        loose_rows = loose_rows[active[loose_rows]]
+    loose_rows = pending[cg[pending] == 0]  # lines without a key, or excluded
+    if ctx.excluded:
+        loose_rows = loose_rows[s_active[st[loose_rows]]]
     unkeyed = bool((SLOT[at[loose_rows]] <= R).any())
     orphan_rows = out_of_reach(
         ctx, orphan, pending, cg, okey, group_ids, free_rows, unkeyed, (memo, dok, drk)
@@ -335,13 +339,7 @@ def run(ctx: Context) -> None:
         chunk.add(VARIANCE, CODE[reason], -1, False, rep_s[m], group_ids[m], sums[c][m])
     if parts is not None:
         split_entries(ctx, chunk, parts, group_ids, drift, rounding, write_off, diff)
-        doc_of = np.full(n_groups, -1, dtype=_I8)
-        doc_of[lg] = linked
-        split_fx(ctx, parts, diff, doc_of, drate)
-    if ctx.functional_digits is not None:
-        fx_docs = np.flatnonzero(clean_docs & (drate >= 0))
-        fx_docs = fx_docs[~spl[dgc[fx_docs]]]
-        clean_fx(ctx, fx_docs, rep_s[dgc[fx_docs]], dsigned[fx_docs], drate[fx_docs])
+    fx_done.get()
     ctx.chunks.append(chunk)
 
     # Everything else: the general classifier, exactly as in the pure-Python engine.

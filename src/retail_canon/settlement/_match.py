@@ -35,6 +35,7 @@ def match(
     resolver: RefResolver | None = None,
     rates: Mapping[str, ExchangeRate] | None = None,
     engine: Engine = "auto",
+    threads: int = 2,
 ) -> MatchResult:
     """Match marketplace settlements to ERP receivables, in layers, conserving every cent.
 
@@ -59,12 +60,16 @@ def match(
         rates: payout-date rates by settlement id, for FX differences.
         engine: ``python`` (pure Python), ``numpy`` (vectorised fast path, the same
             result) or ``auto`` (numpy when it is installed).
+        threads: threads the numpy engine may use (default 2; more than 2 uses 2): with
+            2 it runs some whole-array steps of large tables (100,000 lines or more) in
+            a worker thread, with the same result as 1. The pure-Python engine uses one.
 
     Returns:
         The `MatchResult`; its conservation is checked before it is returned.
 
     Raises:
-        SettlementInputError: a table column out of range, a line without amount type.
+        SettlementInputError: a table column out of range, a line without amount type,
+            ``threads`` below 1.
         NotMinorUnits: an amount with fractions of a minor unit.
         UnknownCurrency: a currency that is not ISO 4217.
         EngineUnavailable: ``engine="numpy"`` without numpy.
@@ -83,6 +88,9 @@ def match(
     if engine not in ("auto", "python", "numpy"):
         msg = f"engine {engine!r}: use 'auto', 'python' or 'numpy'"
         raise SettlementInputError(msg)
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        msg = f"threads {threads!r}: use a whole number, 1 or more"
+        raise SettlementInputError(msg)
     use_numpy = engine == "numpy" or (engine == "auto" and _numpy_available())
     if engine == "numpy" and not _numpy_available():
         msg = "engine='numpy' needs numpy: pip install numpy, or use engine='python'"
@@ -92,7 +100,7 @@ def match(
     if use_numpy:
         from retail_canon.settlement import _engine_np
 
-        _engine_np.run(ctx)
+        _engine_np.run(ctx, threads)
     else:
         from retail_canon.settlement import _engine_py
 

@@ -18,6 +18,7 @@ from retail_canon.settlement._classify import fx_row
 from retail_canon.settlement._context import Context
 
 __all__ = [
+    "EXACT",
     "LIMIT",
     "Array",
     "Chunk",
@@ -32,13 +33,27 @@ __all__ = [
 Array = np.ndarray[Any, Any]
 I8 = np.int64
 LIMIT = 1 << 62
+EXACT = 1 << 53
+"""Integers below this in magnitude are exact in float64, and so are their sums."""
 
 
 def ints(column: Any) -> Array:
     return np.asarray(column, dtype=I8)
 
 
-def sum_at(size: int, index: Array, values: Array) -> Array:
+def sum_at(size: int, index: Array, values: Array, bound: int | None = None) -> Array:
+    """Sums of ``values`` by ``index`` (in ``0..size-1``), exactly, as int64.
+
+    ``np.bincount`` with weights adds in float64, which is exact while every partial sum
+    stays below 2**53: guaranteed when ``len(values) × max|value|`` does (``bound``, when
+    the caller knows it, is max|value|). It is several times faster than ``np.add.at``,
+    which is the fallback.
+    """
+    if bound is None:
+        bound = max(int(values.max()), -int(values.min())) if values.size else 0
+    if bound * values.size < EXACT:
+        exact: Array = np.bincount(index, weights=values, minlength=size).astype(I8)
+        return exact
     out = np.zeros(size, dtype=I8)
     np.add.at(out, index, values)
     return out
