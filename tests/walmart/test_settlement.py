@@ -14,9 +14,9 @@ from retail_canon.connectors import Checkpoint
 from retail_canon.connectors.walmart import ReconIntegrityError, WalmartConnector, mapping
 from retail_canon.models import AmountType, SettlementStatus
 from retail_canon.settlement import DocumentTable, ErpDocument, match
-from retail_canon.testing import FakeClock, FaultKind, FaultRule
+from retail_canon.testing import FakeClock, FaultRule
 from retail_canon.testing.walmart import CLIENT_ID, CLIENT_SECRET, WalmartFake
-from walmart.samples import make_settlements
+from walmart.samples import READ_FAULTS, make_settlements
 
 SUMMARY = {
     "Period Start Date": "12/11/2025",
@@ -196,20 +196,7 @@ def test_a_report_that_does_not_add_up_is_skipped_and_reported_and_the_rest_read
     assert "Total Payable is 999.99" in skipped.message
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        FaultKind.RATE_LIMIT,
-        FaultKind.SERVER_ERROR,
-        FaultKind.TIMEOUT,
-        FaultKind.CONNECTION_RESET,
-        FaultKind.TRUNCATED_BODY,
-        FaultKind.MALFORMED_BODY,
-        FaultKind.AUTH_TOKEN_EXPIRY,
-        FaultKind.SLOW_RESPONSE,
-    ],
-    ids=str,
-)
+@pytest.mark.parametrize("kind", READ_FAULTS, ids=str)
 def test_reading_reports_survives_every_fault(kind):
     rule = FaultRule(kind, every=2, retry_after=1.0, delay=45.0, path="/v3/report")
     fake = WalmartFake(clock=FakeClock(), faults=[rule])
