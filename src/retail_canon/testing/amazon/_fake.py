@@ -113,7 +113,9 @@ class AmazonFake(
     """An in-memory SP-API: LWA tokens, Orders v0 and 2026-01-01, usage plans, faults.
 
     Args:
-        client_id, client_secret, refresh_token: the LWA credentials it accepts.
+        client_id: the LWA client id it accepts.
+        client_secret: the LWA client secret it accepts.
+        refresh_token: the LWA refresh token it accepts.
         pii: whether v0 answers carry ``BuyerInfo`` and ``ShippingAddress`` (as with a
             restricted data token); 2026-01-01 answers always carry them (role-based).
         usage_plans: enforce `USAGE_PLANS` (429 ``QuotaExceeded`` beyond rate and burst,
@@ -121,7 +123,10 @@ class AmazonFake(
         page_token_ttl: lifetime of ``NextToken``/``paginationToken``, simulated seconds.
         items_page_size: order items per ``getOrderItems`` page.
         seller_id: the selling partner id the Listings Items API and feeds accept.
-        clock, faults, seed, latency: as for `FakeVendor`.
+        clock: as for `FakeVendor`.
+        faults: as for `FakeVendor`.
+        seed: as for `FakeVendor`.
+        latency: as for `FakeVendor`.
     """
 
     base_url = "https://sellingpartnerapi-na.amazon.com"
