@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import compress
 
 from retail_canon.sourcing._search_types import Alloc, Problem, Solution, tie_key
 
-__all__ = ["Cover"]
+__all__ = ["Cover", "cheapest"]
 
 
 class _Entry:
@@ -62,17 +63,14 @@ class Cover:
         self.steps = 0
         self.exhausted = False
 
-    def _key(self, packages: int, cost: int) -> tuple[int, int]:
-        return (packages, cost) if self.packages_first else (cost, packages)
-
     def evaluate(self, nodes: Sequence[int]) -> None:
         p = self.p
-        hold, unit, open_nodes = p.hold, p.unit, p.open
+        hold, unit, open_nodes, fixed = p.hold, p.unit, p.open, p.fixed
         alloc: Alloc = []
         used: set[int] = set()
         cost = 0
         # Each item from the cheapest nodes of the set first (node index breaks ties).
-        ordered = sorted((unit[n], n, hold[n]) for n in nodes)
+        ordered = sorted([(unit[n], n, hold[n]) for n in nodes])
         for item, need in enumerate(self.target):
             if need == 0:
                 continue
@@ -89,13 +87,21 @@ class Cover:
                     break
             if need:
                 return
-        new = [n for n in used if n not in open_nodes]
-        cost += sum(p.fixed[n] for n in new)
+        packages = 0
+        for n in used:
+            if n not in open_nodes:
+                packages += 1
+                cost += fixed[n]
         chosen = tuple(sorted(used))
-        if chosen in self.seen:
+        seen = self.seen
+        if chosen in seen:
             return
-        self.seen.add(chosen)
-        self._offer(_Entry(self._key(len(new), cost), chosen, alloc, len(new), cost))
+        seen.add(chosen)
+        key = (packages, cost) if self.packages_first else (cost, packages)
+        runner = self.runner
+        if runner is not None and key > runner.key:
+            return  # worse than the runner-up (so than the best): `_offer` would keep neither
+        self._offer(_Entry(key, chosen, alloc, packages, cost))
 
     def _offer(self, entry: _Entry) -> None:
         best = self.best
@@ -115,16 +121,21 @@ class Cover:
         p = self.p
         hold, unit, fixed = p.hold, p.unit, p.fixed
         chosen = [n for n in sorted(p.open) if n in hold]
+        taken = set(chosen)
         residual = list(self.target)
         for node in chosen:
             for item, units in hold[node].items():
                 residual[item] = max(0, residual[item] - units)
+        order = sorted(hold)
         while any(residual):
             pick: tuple[int, int, int] | None = None
-            for node in sorted(hold):
-                if node in chosen:
+            for node in order:
+                if node in taken:
                     continue
-                covered = sum(min(residual[i], u) for i, u in hold[node].items())
+                covered = 0
+                for i, u in hold[node].items():
+                    r = residual[i]
+                    covered += r if r < u else u
                 if covered == 0:
                     continue
                 added = fixed[node] + covered * unit[node]
@@ -134,6 +145,7 @@ class Cover:
                 break
             node = pick[2]
             chosen.append(node)
+            taken.add(node)
             for item, units in hold[node].items():
                 residual[item] = max(0, residual[item] - units)
         return chosen
@@ -177,7 +189,7 @@ class Cover:
         units = sum(self.target)
         fixed, unit = p.fixed, p.unit
         tie = p.tie
-        ranked = sorted((fixed[n] + units * unit[n], tie(n), n) for n in covers)[:2]
+        ranked = sorted((cost, tie(n), n) for cost, n in cheapest(covers, fixed, unit, units))[:2]
         entries = []
         for cost, _, node in ranked:
             alloc = [(i, node, t) for i, t in enumerate(self.target) if t]
@@ -248,64 +260,94 @@ class Cover:
         fixed_sum: int,
     ) -> None:
         """Extend ``chosen`` (also as a mask); ``excluded``: nodes the siblings ruled out."""
-        self.steps += 1
-        if self.steps > self.budget:
+        steps = self.steps + 1
+        self.steps = steps
+        if steps > self.budget:
             self.exhausted = True
             return
         best = self.best
+        packages_first = self.packages_first
         if best is not None:
-            # Lower bound of any cover that extends the current set.
+            # Lower bound of any cover that extends the current set: the cheapest new node
+            # of the dearest item still open (``residual`` selects the items left).
             cost = fixed_sum + self.floor
-            more = [f for f, r in zip(self.fmin_of, residual, strict=True) if r]
-            bound = self._key(new + 1, cost + max(more)) if more else self._key(new, cost)
+            top = max(compress(self.fmin_of, residual), default=None)
+            more = top is not None
+            if top is not None:
+                cost += top
+                bound = (new + 1, cost) if packages_first else (cost, new + 1)
+            else:
+                bound = (new, cost) if packages_first else (cost, new)
             if bound > best.key:
                 return
         else:
-            more = [1] if any(residual) else []
+            more = any(residual)
         p = self.p
+        hold, fixed, unit = p.hold, p.fixed, p.unit
         blocked = chosen_mask | excluded
         if not more:  # everything covered
             self.evaluate(chosen)
-            if self.packages_first:
+            if packages_first:
                 return
             # Cost first: a node with a cheaper unit cost may still lower the total.
-            worst = max(p.unit[n] for n in chosen) if chosen else 0
-            branch = [n for n in sorted(p.hold) if p.unit[n] < worst and not (blocked >> n) & 1]
+            worst = max(unit[n] for n in chosen) if chosen else 0
+            branch = [n for n in sorted(hold) if unit[n] < worst and not (blocked >> n) & 1]
         else:
             pick, fewest = -1, -1
             mask_of = self.mask_of
+            free = ~blocked
             for item, need in enumerate(residual):
                 if need:
-                    count = (mask_of[item] & ~blocked).bit_count()
+                    count = (mask_of[item] & free).bit_count()
                     if pick < 0 or count < fewest:
                         pick, fewest = item, count
             if fewest == 0:
                 return
-            hold, fixed, unit = p.hold, p.fixed, p.unit
             want = residual[pick]
-            branch = sorted(
-                (n for n in self.nodes_of[pick] if not (blocked >> n) & 1),
-                key=lambda n: (-min(want, hold[n][pick]), fixed[n], unit[n], n),
+            # Most units of the item first, then fixed cost, unit cost, node index.
+            ranked = sorted(
+                [
+                    (-(want if (h := hold[n][pick]) > want else h), fixed[n], unit[n], n)
+                    for n in self.nodes_of[pick]
+                    if not (blocked >> n) & 1
+                ]
             )
+            branch = [r[3] for r in ranked]
         open_nodes = p.open
+        dfs = self.dfs
         for node in branch:
             if self.exhausted:
                 break
-            holds = p.hold[node]
             is_new = node not in open_nodes
-            child_fixed = fixed_sum + (p.fixed[node] if is_new else 0)
             next_residual = residual[:]
-            for i, units in holds.items():
+            for i, units in hold[node].items():
                 r = next_residual[i]
                 if r:
                     next_residual[i] = r - units if r > units else 0
             bit = 1 << node
-            self.dfs(
+            dfs(
                 [*chosen, node],
                 chosen_mask | bit,
                 next_residual,
                 excluded,
                 new + is_new,
-                child_fixed,
+                fixed_sum + fixed[node] if is_new else fixed_sum,
             )
             excluded |= bit
+
+
+def cheapest(
+    nodes: list[int], fixed: dict[int, int], unit: dict[int, int], units: int
+) -> list[tuple[int, int]]:
+    """(cost, node) of ``nodes`` shipping ``units``, less those that cannot rank first or second.
+
+    Whatever the tie key, the first two by (cost, tie key) cost no more than the second
+    lowest cost, so only those need a tie key.
+    """
+    costs = sorted([(fixed[n] + units * unit[n], n) for n in nodes])
+    if len(costs) > 2:
+        cut, end = costs[1][0], 2
+        while end < len(costs) and costs[end][0] <= cut:
+            end += 1
+        del costs[end:]
+    return costs

@@ -64,10 +64,11 @@ def sku_cache(
 ) -> SkuCache:
     """Read ``sku``'s stock entries once; ``taken``: units already allocated per node id."""
     stock = base.available(sku)
+    left = dict(stock)
     if taken:
-        left = {nid: units - taken.get(nid, 0) for nid, units in stock.items()}
-    else:
-        left = dict(stock)
+        for nid, units in taken.items():
+            if nid in left:
+                left[nid] -= units
     return SkuCache(left, sku in comp.hazmat_skus)
 
 
@@ -104,7 +105,10 @@ def route(
     if m == 1:
         left_then = tuple(stock[0].left.values())
     else:
-        left_then = tuple([units for s in stock for units in s.left.values()])
+        flat: list[int] = []
+        for s in stock:
+            flat.extend(s.left.values())
+        left_then = tuple(flat)
 
     pickup = req.pickup_at
     pickup_node = -1
@@ -139,29 +143,31 @@ def route(
             total = 0
             cands: list[Cand] = []
             for n, nid, vec, threshold, limit, safety, fixed_n in stock[i].eligible(comp, rule):
-                avail = left[nid]
-                if avail <= 0:
-                    continue
+                # The radius first: it rejects most stores (the checks' order does not
+                # matter, each only skips the node).
                 dot: float | None = None
                 if is_pickup:
                     if n != pickup_node:
                         continue
                     ucost = 0
                     fixed_n = pickup_fixed
-                else:
-                    if has_dest and vec is not None:
-                        x, y, z = vec
-                        dot = x * dx + y * dy + z * dz
-                    if threshold is not None and (dot is None or dot < threshold):
+                elif has_dest and vec is not None:
+                    x, y, z = vec
+                    dot = x * dx + y * dy + z * dz
+                    if threshold is not None and dot < threshold:
                         continue
-                    if dot is None:
-                        ucost = unknown_cost
-                    else:
-                        ucost = last_cost
-                        for zone_cos, zone_cost in zones:
-                            if dot >= zone_cos:
-                                ucost = zone_cost
-                                break
+                    ucost = last_cost
+                    for zone_cos, zone_cost in zones:
+                        if dot >= zone_cos:
+                            ucost = zone_cost
+                            break
+                elif threshold is not None:
+                    continue
+                else:
+                    ucost = unknown_cost
+                avail = left[nid]
+                if avail <= 0:
+                    continue
                 if limit is not None and counts[n] >= limit and n not in open_nodes:
                     over_capacity[n] = limit
                     continue

@@ -18,7 +18,7 @@ platform's floating point.
 
 from __future__ import annotations
 
-from retail_canon.sourcing._cover import Cover
+from retail_canon.sourcing._cover import Cover, cheapest
 from retail_canon.sourcing._search_types import EMPTY, Alloc, Problem, Solution
 
 __all__ = ["Problem", "Solution", "solve_cover", "solve_single"]
@@ -113,9 +113,8 @@ def _one_item(problem: Problem) -> Solution | None:
     hold, fixed, unit, tie = problem.hold, problem.fixed, problem.unit, problem.tie
     if problem.supply is not None:
         want = min(want, problem.supply[0])
-    ranked = sorted(
-        (fixed[n] + want * unit[n], tie(n), n) for n, holds in hold.items() if holds[0] >= want
-    )
+    covers = [n for n, holds in hold.items() if holds[0] >= want]
+    ranked = sorted((cost, tie(n), n) for cost, n in cheapest(covers, fixed, unit, want))
     if not ranked:
         return None
     cost, _, node = ranked[0]
