@@ -295,13 +295,14 @@ class EngineCore:
             UnknownChannel: a `Demand` for a channel the rules do not define.
         """
         key = event.key
-        seen = self._seen
-        if key in seen:
+        if key in self._seen:
             return False
-        if type(event) is not Delta or event.bucket is not _ON_HAND or self._store is not None:
-            return self._apply_any(event)
-        when = event.occurred_at
-        if when.tzinfo is None:
+        if (
+            type(event) is not Delta
+            or event.bucket is not _ON_HAND
+            or self._store is not None
+            or event.occurred_at.tzinfo is None
+        ):
             return self._apply_any(event)
         # The common event, an on_hand delta with no store, in a straight line: the same
         # steps as `_apply_any` and `_delta` (which the property tests hold both to).
@@ -313,24 +314,18 @@ class EngineCore:
         if pos is None:
             pos = self._new_position(event.sku, event.node, [0] * 7)
             row = self._by_k[pos.k]
-        seen.add(key)
+        self._seen.add(key)
         self._ledger.append(event)
         source = event.source
-        cover = pos.oc
-        if cover is None:  # only the baseline covers: its watermark, else its time
-            marks = self._base_marks
-            if source in marks:
-                if event.sequence <= marks[source]:
-                    return True
-            elif when <= self._base_time:
+        marks = self._base_marks
+        if source in marks:
+            if event.sequence <= marks[source]:
                 return True
-        else:  # `Cover.covers` inline (a cover includes the baseline's anchor)
-            mark = cover.marks.get(source)
-            if mark is None:
-                if when <= cover.latest_time:
-                    return True
-            elif event.sequence <= mark or when <= cover.time_without[source]:
-                return True
+        elif event.occurred_at <= self._base_time:
+            return True
+        cover = pos.cover
+        if cover is not None and 0 in cover and cover[0].covers(event):
+            return True
         head = pos.head
         # one source on the chain, and its highest sequence: lets a count of that source
         # see in O(1) that it covers the whole chain
@@ -467,8 +462,6 @@ class EngineCore:
         cover = pos.cover.get(bi)
         if cover is None:
             cover = pos.cover[bi] = Cover(self._base)
-            if bi == 0:
-                pos.oc = cover
         cover.add(anchor)
         latest = pos.latest.get(bi, self._base)
         if anchor.order > latest.order:

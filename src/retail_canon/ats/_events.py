@@ -224,11 +224,7 @@ class Cover:
         self.latest_time = max(self.latest_time, anchor.time)
 
     def covers(self, delta: Delta) -> bool:
-        """Whether any of the anchors covers ``delta``.
-
-        The straight-line path of `retail_canon.ats.Engine.apply` repeats this test inline
-        for ``on_hand`` deltas; keep the two in step.
-        """
+        """Whether any of the anchors covers ``delta``."""
         mark = self.marks.get(delta.source)
         if mark is None:
             return delta.occurred_at <= self.latest_time

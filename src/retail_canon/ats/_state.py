@@ -42,7 +42,6 @@ class PositionState:
         "lo",
         "net",
         "node",
-        "oc",
         "prof",
         "qc",
         "rs",
@@ -68,8 +67,6 @@ class PositionState:
         self.heads: dict[int, int] | None = None
         self.cover: dict[int, Cover] | None = None
         """What the anchors of each bucket cover (what one covered stays covered)."""
-        self.oc: Cover | None = None
-        """``cover[0]`` (``on_hand``), read by every ``on_hand`` delta without a dict lookup."""
         self.latest: dict[int, Anchor] | None = None
         """The latest anchor of each bucket: its value plus the uncovered deltas."""
 
