@@ -46,6 +46,10 @@ _POSTINGS: dict[int, str] = {
     CODES.index(ReasonCode.WRITE_OFF): "WRITE_OFF",
 }
 """Journal posting kind of each variance reason (an account in ``policy.accounts``)."""
+_MATCH_FIELDS = ("settlement_id", "code", "amount", "kind", "key", "amount_type", "document_ids")
+"""`Match`'s fields, in its constructor's order."""
+_ITEM_FIELDS = (*_MATCH_FIELDS, "line_ids", "detail")
+"""`Variance`'s and `SettlementException`'s fields, in their constructors' order."""
 _FEE_MATCHES = {CODES.index(MatchRule.FEE_SCHEDULE), CODES.index(MatchRule.FEE_AS_POSTED)}
 
 
@@ -111,69 +115,29 @@ class MatchResult:
             "code": CODES[code],
         }
 
+    def _built(self, bucket: int, cls: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+        """The entries of one bucket as ``cls`` objects, ``names`` taken from `_fields`."""
+        out = []
+        for entry in self._entries:
+            if entry[1] == bucket:
+                f = self._fields(entry)
+                out.append(cls(*(f[name] for name in names)))
+        return tuple(out)
+
     @cached_property
     def matches(self) -> tuple[Match, ...]:
         """Money matched, with the rule that matched it, in settlement order."""
-        out = []
-        for entry in self._entries:
-            if entry[1] == MATCH:
-                f = self._fields(entry)
-                out.append(
-                    Match(
-                        f["settlement_id"],
-                        f["code"],
-                        f["amount"],
-                        f["kind"],
-                        f["key"],
-                        f["amount_type"],
-                        f["document_ids"],
-                    )
-                )
-        return tuple(out)
+        return self._built(MATCH, Match, _MATCH_FIELDS)
 
     @cached_property
     def variances(self) -> tuple[Variance, ...]:
         """Money explained by a reason code."""
-        out = []
-        for entry in self._entries:
-            if entry[1] == VARIANCE:
-                f = self._fields(entry)
-                out.append(
-                    Variance(
-                        f["settlement_id"],
-                        f["code"],
-                        f["amount"],
-                        f["kind"],
-                        f["key"],
-                        f["amount_type"],
-                        f["document_ids"],
-                        f["line_ids"],
-                        f["detail"],
-                    )
-                )
-        return tuple(out)
+        return self._built(VARIANCE, Variance, _ITEM_FIELDS)
 
     @cached_property
     def exceptions(self) -> tuple[SettlementException, ...]:
         """Money that needs someone to act, with the reason."""
-        out = []
-        for entry in self._entries:
-            if entry[1] == EXCEPTION:
-                f = self._fields(entry)
-                out.append(
-                    SettlementException(
-                        f["settlement_id"],
-                        f["code"],
-                        f["amount"],
-                        f["kind"],
-                        f["key"],
-                        f["amount_type"],
-                        f["document_ids"],
-                        f["line_ids"],
-                        f["detail"],
-                    )
-                )
-        return tuple(out)
+        return self._built(EXCEPTION, SettlementException, _ITEM_FIELDS)
 
     @cached_property
     def open_items(self) -> tuple[OpenItem, ...]:
