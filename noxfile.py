@@ -30,7 +30,11 @@ def tests(session: nox.Session) -> None:
         "from retail_canon.connectors.tryton import _sandbox as s; "
         "s.template(s.runtime(), password=s.TEST_PASSWORD)",
     )
-    passed = ("RETAIL_CANON_REQUIRE_POSTGRES", "RETAIL_CANON_REQUIRE_TRYTON")
+    passed = (
+        "RETAIL_CANON_REQUIRE_POSTGRES",
+        "RETAIL_CANON_REQUIRE_TRYTON",
+        "RETAIL_CANON_REQUIRE_EXTENSIONS",
+    )
     # pytest exits 5 when it collected nothing: nox treats that as a failure, on purpose.
     session.run(
         "python",

@@ -100,6 +100,7 @@ def _ats_cases() -> set[tuple[str, str, str, str]]:
         ("ats", "full_python", "recompute_s", "s"),
         ("ats", "incremental", "event_p50_us", "us"),
         ("ats", "incremental", "event_p99_us", "us"),
+        ("ats", "incremental_python", "event_p50_us", "us"),
         ("ats", "incremental_flat", "event_p50_us", "us"),
     }
     reasons = ("missed_event", "duplicate_event", "out_of_order", "unexplained_shrink")

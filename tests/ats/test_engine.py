@@ -33,6 +33,8 @@ from retail_canon.ats import (
     SQLiteLedgerStore,
     Threshold,
     UnknownChannel,
+    _core,
+    compiled_path_available,
     replay,
 )
 
@@ -366,3 +368,51 @@ def test_on_hand_deltas_across_safety_stock_and_zero_match_a_replay():
         assert engine.apply(event) is True
         assert engine.values() == dict(replay(rs, base, stream, as_of=T0))
     assert engine.audit() == []
+
+
+# -- the compiled path ---------------------------------------------------------------------
+
+
+def test_the_engine_uses_the_compiled_path_only_where_it_may(apply_path):
+    rules = Rules(nodes=[Node("DC1", "DC")], channels=[Channel("web")])
+    compiled = apply_path == "compiled"
+    assert compiled_path_available() is compiled
+    assert Engine(rules).accelerated is compiled
+    assert Engine(rules, accelerate=False).accelerated is False
+    assert Engine(rules, store=MemoryLedgerStore()).accelerated is False
+    engine = Engine(rules, Baseline(as_of=T0))
+    engine.apply(delta("a", "MUG", "DC1", 4))
+    restored = Engine.restore(rules, engine.snapshot(), store=MemoryLedgerStore())
+    assert restored.accelerated is False
+    assert Engine.restore(rules, engine.snapshot()).accelerated is compiled
+
+
+@given(rules(), baselines(), events(max_size=30), st.randoms(use_true_random=False))
+def test_compiled_and_python_paths_keep_identical_state(rs, base, stream, rnd):
+    """Everything the two paths keep (ledger, journal, sums, marks) is the same."""
+    stream = stream + [stream[i] for i in range(0, len(stream), 3)]
+    rnd.shuffle(stream)
+    fast, slow = Engine(rs, base), Engine(rs, base, accelerate=False)
+    for event in stream:
+        outcome = _outcome(fast.apply, event)
+        assert outcome == _outcome(slow.apply, event)
+    assert fast.values() == slow.values()
+    assert fast.ledger[:] == slow.ledger[:]
+    assert fast._journal == slow._journal
+    assert fast.changes() == slow.changes()
+    assert fast.audit() == []
+
+
+def _outcome(apply, event):
+    try:
+        return apply(event)
+    except Exception as exc:  # the same error, from either path
+        return type(exc), str(exc)
+
+
+def test_a_build_of_another_abi_is_ignored(monkeypatch):
+    monkeypatch.setattr(_core, "_SPEEDUPS_ABI", -1)
+    assert _core._load_speedups() is None
+    monkeypatch.setenv("RETAIL_CANON_NO_EXTENSIONS", "1")
+    monkeypatch.setattr(_core, "_SPEEDUPS_ABI", 1)
+    assert _core._load_speedups() is None

@@ -37,6 +37,7 @@ from retail_canon.ats._canonical import (
     positions_from_canonical,
 )
 from retail_canon.ats._compute import compute
+from retail_canon.ats._core import compiled_path_available
 from retail_canon.ats._drift import (
     DriftItem,
     DriftReason,
@@ -98,6 +99,7 @@ __all__ = [
     "Change",
     "Channel",
     "ClockWentBackwards",
+    "compiled_path_available",
     "compute",
     "Count",
     "Delta",

@@ -11,12 +11,19 @@ changed since `changes` last ran, its sum for every source, then its positions b
 (``[k, changed, sum_0, ..., sum_S-1, pos_0, ...]``), so one string lookup and one list
 reach everything an event touches. An ``on_hand`` delta,
 the common event, takes a straight-line path that allocates nothing but the new ints.
+
+That path also exists in C (``_speedups.c``, compiled at install time where a compiler is
+found): when it is there, an engine's ``apply`` is the compiled callable, which does the
+same steps for that event and hands every other event, untouched, to `EngineCore.apply`.
+``accelerate=False`` (or ``RETAIL_CANON_NO_EXTENSIONS=1``) keeps the pure-Python path.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import os
+import types
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -43,7 +50,33 @@ from retail_canon.ats._types import Bucket, Reservation, check_aware
 if TYPE_CHECKING:
     from retail_canon.ats._store import LedgerStore
 
-__all__ = ["EngineCore"]
+__all__ = ["EngineCore", "compiled_path_available"]
+
+_SPEEDUPS_ABI = 1
+"""The ``ABI`` of ``_speedups.c`` this module expects; another build is ignored."""
+
+
+def _load_speedups() -> types.ModuleType | None:
+    if os.environ.get("RETAIL_CANON_NO_EXTENSIONS"):
+        return None
+    try:
+        from retail_canon.ats import _speedups  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return None
+    if getattr(_speedups, "ABI", None) != _SPEEDUPS_ABI:
+        return None
+    _speedups.configure(Delta, PositionState, Bucket.ON_HAND)
+    module: types.ModuleType = _speedups
+    return module
+
+
+_FAST = _load_speedups()
+
+
+def compiled_path_available() -> bool:
+    """Whether engines can use the compiled ``apply`` (built at install time, optional)."""
+    return _FAST is not None
+
 
 _BASE_ORDER_SOURCE = ""
 _ON_HAND = Bucket.ON_HAND
@@ -61,9 +94,15 @@ class EngineCore:
     """State and event application; `retail_canon.ats.Engine` adds the operations."""
 
     def __init__(
-        self, rules: Rules, baseline: Baseline | None = None, *, store: LedgerStore | None = None
+        self,
+        rules: Rules,
+        baseline: Baseline | None = None,
+        *,
+        store: LedgerStore | None = None,
+        accelerate: bool = True,
     ) -> None:
         baseline = baseline or Baseline()
+        self._accelerate = accelerate
         self._rules = rules
         self._c: Compiled = compiled(rules)
         self._baseline = baseline
@@ -127,6 +166,48 @@ class EngineCore:
             self._hold(r)
         for (channel, sku), qty in baseline.unassigned:
             self._add_demand(channel, sku, qty)
+        self._bind_fast()
+
+    # -- the compiled path ---------------------------------------------------------------
+
+    @property
+    def accelerated(self) -> bool:
+        """Whether `apply` runs the compiled path (see `compiled_path_available`)."""
+        return "apply" in self.__dict__
+
+    def _bind_fast(self) -> None:
+        """Make ``apply`` the compiled path bound to this engine's containers, if allowed.
+
+        Called again whenever a container it holds is replaced or the store changes: the
+        compiled path leaves events to a store to the Python path, so with a store it is
+        not used at all.
+        """
+        attrs = self.__dict__
+        attrs.pop("apply", None)
+        if (
+            _FAST is None
+            or not self._accelerate
+            or self._store is not None
+            or type(self).apply is not EngineCore.apply
+        ):
+            return
+        attrs["apply"] = _FAST.Applier(
+            fallback=types.MethodType(EngineCore.apply, self),
+            move=self._move,
+            seen=self._seen,
+            ledger=self._ledger,
+            rows=self._rows,
+            slots=self._slot,
+            journal=self._journal,
+            marks=self._base_marks,
+            base_time=self._base_time,
+            dirty=self._dirty,
+        )
+
+    def _use_store(self, store: LedgerStore | None) -> None:
+        """Append accepted events to ``store`` from now on."""
+        self._store = store
+        self._bind_fast()
 
     # -- positions and sums --------------------------------------------------------------
 
@@ -177,6 +258,7 @@ class EngineCore:
             row[_SUMS : self._lead] = [0] * (lead - _SUMS)
         self._lead = lead
         self._slot = {node: lead + code for node, code in self._node_code.items()}
+        self._bind_fast()
 
     def _profile(self, pos: PositionState, prof: Profile) -> None:
         """Give ``pos`` the profile ``prof`` and its straight-line form (no sums move)."""
@@ -305,7 +387,8 @@ class EngineCore:
         ):
             return self._apply_any(event)
         # The common event, an on_hand delta with no store, in a straight line: the same
-        # steps as `_apply_any` and `_delta` (which the property tests hold both to).
+        # steps as `_apply_any` and `_delta` (which the property tests hold both to), and
+        # the steps `_speedups.c` does in C.
         try:
             row = self._rows[event.sku]
             pos: PositionState | None = row[self._slot[event.node]]

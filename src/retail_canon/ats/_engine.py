@@ -93,6 +93,12 @@ class Engine(EngineReads):
     `ats` or `values`, and take `changes` for change-only publication. With a ``store``,
     every accepted event is appended to it before it is applied.
 
+    Where the optional compiled path was built at install time (see
+    `compiled_path_available`), ``apply`` runs it for the common event, an ``on_hand``
+    `Delta` with no store, with exactly the pure-Python path's results;
+    ``accelerate=False`` turns it off for one engine, ``RETAIL_CANON_NO_EXTENSIONS=1``
+    for the process.
+
     >>> from datetime import UTC, datetime
     >>> from retail_canon.ats import Bucket, Channel, Delta, Node, Position, Rules
     >>> t = datetime(2026, 3, 1, 9, tzinfo=UTC)
@@ -345,27 +351,38 @@ class Engine(EngineReads):
 
     @classmethod
     def restore(
-        cls, rules: Rules, snapshot: EngineSnapshot, *, store: LedgerStore | None = None
+        cls,
+        rules: Rules,
+        snapshot: EngineSnapshot,
+        *,
+        store: LedgerStore | None = None,
+        accelerate: bool = True,
     ) -> Engine:
         """An engine in the state ``snapshot`` records (by replaying its ledger).
 
         Changes since the snapshot's values start empty: `changes` reports what changes
         after the restore. ``store`` receives the events applied from then on.
         """
-        engine = cls(rules, snapshot.baseline)
+        engine = cls(rules, snapshot.baseline, accelerate=accelerate)
         engine.apply_all(snapshot.events)
         engine.advance(snapshot.as_of)
         engine.changes()
-        engine._store = store
+        engine._use_store(store)
         return engine
 
     @classmethod
     def from_store(
-        cls, rules: Rules, baseline: Baseline, store: LedgerStore, *, as_of: datetime
+        cls,
+        rules: Rules,
+        baseline: Baseline,
+        store: LedgerStore,
+        *,
+        as_of: datetime,
+        accelerate: bool = True,
     ) -> Engine:
         """An engine that replays ``store``'s ledger, clock at ``as_of``, and keeps appending."""
         snapshot = EngineSnapshot(baseline, tuple(store.read()), as_of)
-        return cls.restore(rules, snapshot, store=store)
+        return cls.restore(rules, snapshot, store=store, accelerate=accelerate)
 
     # -- drift --------------------------------------------------------------------------
 

@@ -30,9 +30,14 @@ class EngineReads(EngineCore):
     """The reading half of the engine (see `retail_canon.ats.Engine`)."""
 
     def __init__(
-        self, rules: Rules, baseline: Baseline | None = None, *, store: LedgerStore | None = None
+        self,
+        rules: Rules,
+        baseline: Baseline | None = None,
+        *,
+        store: LedgerStore | None = None,
+        accelerate: bool = True,
     ) -> None:
-        super().__init__(rules, baseline, store=store)
+        super().__init__(rules, baseline, store=store, accelerate=accelerate)
         # what a channel has been told so far: the baseline's values
         self._published = {
             ch: [self._value(ch, k) for k in range(len(self._skus))] for ch in self._c.outputs
