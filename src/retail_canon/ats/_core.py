@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EngineCore", "compiled_path_available"]
 
-_SPEEDUPS_ABI = 1
+_SPEEDUPS_ABI = 2
 """The ``ABI`` of ``_speedups.c`` this module expects; another build is ignored."""
 
 
@@ -65,7 +65,7 @@ def _load_speedups() -> types.ModuleType | None:
         return None
     if getattr(_speedups, "ABI", None) != _SPEEDUPS_ABI:
         return None
-    _speedups.configure(Delta, PositionState, Bucket.ON_HAND)
+    _speedups.configure(Delta, PositionState, Cover, Bucket.ON_HAND)
     module: types.ModuleType = _speedups
     return module
 

@@ -16,15 +16,17 @@
 #include <structmember.h>
 
 /* Bumped whenever the Python side's expectations change: a stale build is then ignored. */
-#define SPEEDUPS_ABI 1
+#define SPEEDUPS_ABI 2
 
 /* Field offsets, found by `configure`. */
 static PyTypeObject *delta_type = NULL;
 static PyTypeObject *position_type = NULL;
+static PyTypeObject *cover_type = NULL;
 static PyObject *on_hand = NULL;
 static Py_ssize_t d_key, d_source, d_sequence, d_sku, d_node, d_bucket, d_quantity,
     d_occurred_at;
 static Py_ssize_t p_cover, p_head, p_jsrc, p_jmax, p_net, p_lo, p_srcs;
+static Py_ssize_t c_marks, c_latest_time, c_time_without;
 static PyObject *str_covers = NULL;
 static PyObject *int_zero = NULL;
 
@@ -63,15 +65,16 @@ offset_of(PyTypeObject *type, const char *name, Py_ssize_t *out)
     return 0;
 }
 
-/* configure(Delta, PositionState, on_hand): find the slots once. */
+/* configure(Delta, PositionState, Cover, on_hand): find the slots once. */
 static PyObject *
 configure(PyObject *module, PyObject *args)
 {
-    PyObject *dt, *pt, *oh;
-    if (!PyArg_ParseTuple(args, "O!O!O", &PyType_Type, &dt, &PyType_Type, &pt, &oh)) {
+    PyObject *dt, *pt, *ct, *oh;
+    if (!PyArg_ParseTuple(args, "O!O!O!O", &PyType_Type, &dt, &PyType_Type, &pt, &PyType_Type,
+                          &ct, &oh)) {
         return NULL;
     }
-    PyTypeObject *d = (PyTypeObject *)dt, *p = (PyTypeObject *)pt;
+    PyTypeObject *d = (PyTypeObject *)dt, *p = (PyTypeObject *)pt, *c = (PyTypeObject *)ct;
     if (offset_of(d, "key", &d_key) || offset_of(d, "source", &d_source) ||
         offset_of(d, "sequence", &d_sequence) || offset_of(d, "sku", &d_sku) ||
         offset_of(d, "node", &d_node) || offset_of(d, "bucket", &d_bucket) ||
@@ -79,13 +82,17 @@ configure(PyObject *module, PyObject *args)
         offset_of(p, "cover", &p_cover) || offset_of(p, "head", &p_head) ||
         offset_of(p, "jsrc", &p_jsrc) || offset_of(p, "jmax", &p_jmax) ||
         offset_of(p, "net", &p_net) || offset_of(p, "lo", &p_lo) ||
-        offset_of(p, "srcs", &p_srcs)) {
+        offset_of(p, "srcs", &p_srcs) || offset_of(c, "marks", &c_marks) ||
+        offset_of(c, "latest_time", &c_latest_time) ||
+        offset_of(c, "time_without", &c_time_without)) {
         return NULL;
     }
     Py_INCREF(dt);
     Py_XSETREF(delta_type, d);
     Py_INCREF(pt);
     Py_XSETREF(position_type, p);
+    Py_INCREF(ct);
+    Py_XSETREF(cover_type, c);
     Py_INCREF(oh);
     Py_XSETREF(on_hand, oh);
     Py_RETURN_NONE;
@@ -192,6 +199,35 @@ le(PyObject *a, PyObject *b)
     return PyObject_RichCompareBool(a, b, Py_LE);
 }
 
+/* `Cover.covers(delta)` for a `Cover` ``c``: 1, 0, or -1 with an exception set. */
+static int
+covers(PyObject *c, PyObject *source, PyObject *sequence, PyObject *occurred)
+{
+    PyObject *marks = FIELD(c, c_marks), *latest = FIELD(c, c_latest_time);
+    PyObject *without = FIELD(c, c_time_without);
+    if (marks == NULL || latest == NULL || without == NULL || !PyDict_CheckExact(marks) ||
+        !PyDict_CheckExact(without)) {
+        PyErr_SetString(PyExc_RuntimeError, "a Cover without its fields");
+        return -1;
+    }
+    PyObject *mark = PyDict_GetItemWithError(marks, source);
+    if (mark == NULL) {
+        return PyErr_Occurred() ? -1 : le(occurred, latest);
+    }
+    int by_mark = le(sequence, mark);
+    if (by_mark != 0) {
+        return by_mark;
+    }
+    PyObject *time = PyDict_GetItemWithError(without, source);
+    if (time == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetObject(PyExc_KeyError, source);
+        }
+        return -1;
+    }
+    return le(occurred, time);
+}
+
 static PyObject *
 applier_call(Applier *self, PyObject *args, PyObject *kwds)
 {
@@ -291,7 +327,18 @@ applier_call(Applier *self, PyObject *args, PyObject *kwds)
         if (c0 == NULL && PyErr_Occurred()) {
             goto done;
         }
-        if (c0 != NULL) {
+        if (c0 != NULL && Py_IS_TYPE(c0, cover_type)) {
+            /* `Cover.covers`, inlined: by the source's mark, else by time */
+            int yes = covers(c0, source, sequence, occurred);
+            if (yes) {
+                if (yes > 0) {
+                    result = Py_True;
+                    Py_INCREF(result);
+                }
+                goto done;
+            }
+        }
+        else if (c0 != NULL) {
             PyObject *r = PyObject_CallMethodOneArg(c0, str_covers, event);
             if (r == NULL) {
                 goto done;
@@ -457,7 +504,8 @@ static PyTypeObject ApplierType = {
 
 static PyMethodDef module_methods[] = {
     {"configure", configure, METH_VARARGS,
-     PyDoc_STR("configure(delta_type, position_type, on_hand): find the slot offsets.")},
+     PyDoc_STR("configure(delta_type, position_type, cover_type, on_hand): find the slot "
+               "offsets.")},
     {NULL, NULL, 0, NULL},
 };
 
