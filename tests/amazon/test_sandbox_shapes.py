@@ -1,6 +1,6 @@
 """The fake answers in the shapes of Amazon's static-sandbox responses.
 
-Reads the official sandbox cases from the shared reference (skipped when it is absent) and
+Reads the official static-sandbox cases kept in ``data/spapi-sandbox`` (see its README) and
 checks that every key the fake writes, at every level, is one Amazon's own examples use.
 """
 
@@ -16,8 +16,7 @@ import pytest
 from amazon.samples import make_order, make_positions
 from retail_canon.testing.amazon import AmazonFake
 
-SANDBOX = Path(__file__).parents[3] / "shared" / "reference" / "amazon-spapi" / "spapi-sandbox"
-pytestmark = pytest.mark.skipif(not SANDBOX.is_dir(), reason="no shared SP-API reference")
+SANDBOX = Path(__file__).parent / "data" / "spapi-sandbox"
 
 
 def _keys(value: Any, prefix: str = "") -> set[str]:
