@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -230,6 +231,68 @@ def test_fulfilled_plus_cancelled_may_reach_but_not_exceed_ordered(
     (error,) = info.value.errors()
     assert error["loc"] == ("lines", 1, "quantity_cancelled")
     assert "exceed the ordered" in error["msg"]
+
+
+def _line(line_id: str, *, fulfilled: str, cancelled: str) -> dict[str, Any]:
+    return {
+        "line_id": line_id,
+        "sku": "SKU-1",
+        "quantity": {"value": "2"},
+        "unit_price": {"amount": "1.00", "currency": "USD"},
+        "quantity_fulfilled": fulfilled,
+        "quantity_cancelled": cancelled,
+    }
+
+
+def test_the_first_line_with_too_much_fulfilled_and_cancelled_is_named() -> None:
+    lines = [
+        _line("ok", fulfilled="1", cancelled="1"),
+        _line("over", fulfilled="2", cancelled="1"),
+        _line("also-over", fulfilled="3", cancelled="0"),
+    ]
+    with pytest.raises(ValidationError) as info:
+        order(lines=lines)
+    (error,) = info.value.errors()
+    assert error["type"] == "quantity_exceeded"
+    assert error["loc"] == ("lines", 1, "quantity_cancelled")
+    assert error["msg"] == "fulfilled 2 + cancelled 1 exceed the ordered 2"
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["line", "shipping_line", "order_tax", "totals"],
+)
+def test_a_currency_mismatch_wins_over_an_exceeded_quantity(where: str) -> None:
+    eur = {"amount": "1.00", "currency": "EUR"}
+    usd = {"amount": "1.00", "currency": "USD"}
+    lines = [
+        _line("over", fulfilled="2", cancelled="1"),
+        _line("l-2", fulfilled="0", cancelled="0"),
+    ]
+    changes: dict[str, Any] = {"lines": lines}
+    if where == "line":
+        lines[1]["tax_lines"] = [{"amount": usd, "taxable_amount": eur}]
+        path: tuple[Any, ...] = ("lines", 1, "tax_lines", 0, "taxable_amount")
+    elif where == "shipping_line":
+        changes["shipping_lines"] = [{"price": usd, "discounts": [{"amount": eur}]}]
+        path = ("shipping_lines", 0, "discounts", 0, "amount")
+    elif where == "order_tax":
+        changes["tax_lines"] = [{"amount": eur}]
+        path = ("tax_lines", 0, "amount")
+    else:
+        changes["totals"] = {"grand_total": usd, "shipping": eur}
+        path = ("totals", "shipping")
+    document = order().model_dump(mode="json") | changes
+    for attempt in (
+        lambda: SalesOrder.model_validate(document),
+        lambda: SalesOrder.model_validate_json(json.dumps(document)),
+    ):
+        with pytest.raises(ValidationError) as info:
+            attempt()
+        (error,) = info.value.errors()
+        assert error["type"] == "currency_mismatch"
+        assert error["loc"] == (*path, "currency")
+        assert error["msg"] == "currency EUR differs from the order's USD"
 
 
 # Lifecycle ------------------------------------------------------------------------------
