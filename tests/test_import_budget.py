@@ -64,3 +64,18 @@ def test_models_do_not_load_the_schema_tools():
 def test_cli_help_is_lazy():
     loaded = _loaded_after("import retail_canon.cli")
     assert "pydantic" not in loaded
+
+
+def test_models_build_their_validators_on_first_use():
+    code = (
+        "from pydantic_core import SchemaValidator\n"
+        "import retail_canon.models as m\n"
+        "built = lambda: isinstance(m.Money.__pydantic_validator__, SchemaValidator)\n"
+        "before = built()\n"
+        "m.Money(amount='1.00', currency='EUR')\n"
+        "print(before, built())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.split() == ["False", "True"]

@@ -218,6 +218,9 @@ class CanonicalModel(BaseModel):
         extra="forbid",
         allow_inf_nan=False,
         validate_default=False,
+        # Validators and serializers are built on first use, not at import: a lambda that
+        # handles inventory events never pays for the order models (see docs/performance.md).
+        defer_build=True,
         # Inputs can hold personal data; errors name the field path and the rule instead.
         hide_input_in_errors=True,
     )
