@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from retail_canon.models import LocationKind
@@ -11,13 +12,30 @@ from retail_canon.sourcing._policy import Goal, InventoryRule, NodeSort, Sourcin
 from retail_canon.sourcing._request import OrderRequest
 from retail_canon.sourcing._trace import Reason
 
-__all__ = ["Compiled", "CompiledRule", "HotNode", "compiled", "cos_of_km", "micros"]
+__all__ = [
+    "NO_LIMIT",
+    "Compiled",
+    "CompiledRule",
+    "GeoNode",
+    "HotNode",
+    "compiled",
+    "cos_of_km",
+    "micros",
+]
 
 _CACHE_SIZE = 8
 
 HotNode = tuple[int, str, tuple[float, float, float] | None, float | None, int | None, int, int]
 """(node, node id, node vector, radius threshold, daily limit, safety stock, fixed cost):
 a node that passes a rule's order-independent checks, with its settings under the rule."""
+
+GeoNode = tuple[float, float, float, float, tuple[int, str, int, int, int]]
+"""(x, y, z, radius threshold, (node, node id, daily limit, safety stock, fixed cost)): a
+`HotNode` with coordinates, for orders with a destination; the radius test needs only the
+first four. No radius is ``-inf``, no limit `NO_LIMIT`."""
+
+NO_LIMIT = sys.maxsize
+"""A `GeoNode`'s daily limit when the node has none: no count reaches it."""
 
 
 def micros(amount: Decimal) -> int:
@@ -44,14 +62,19 @@ class CompiledRule:
 
     __slots__ = (
         "allowed",
+        "geo_hazmat",
+        "geo_plain",
         "hot_hazmat",
         "hot_plain",
         "ignore_capacity",
         "name",
+        "no_coordinates_hazmat",
+        "no_coordinates_plain",
         "radius_cos",
         "radius_km",
         "safety",
         "single_node",
+        "slot",
         "sorts",
         "static",
         "static_hazmat",
@@ -73,10 +96,16 @@ class CompiledRule:
         self.ignore_capacity = rule.ignore_capacity
         self.single_node = rule.single_node
         self.sorts = rule.sorts
+        self.slot = 0
+        """Position among the compiled policy's rules; the pickup rule comes last."""
         self.static: list[tuple[Reason, object] | None] = []
         self.static_hazmat: list[tuple[Reason, object] | None] = []
         self.hot_plain: dict[str, HotNode] = {}
         self.hot_hazmat: dict[str, HotNode] = {}
+        self.geo_plain: dict[str, GeoNode] = {}
+        self.geo_hazmat: dict[str, GeoNode] = {}
+        self.no_coordinates_plain: frozenset[str] = frozenset()
+        self.no_coordinates_hazmat: frozenset[str] = frozenset()
 
     @classmethod
     def pickup(cls, network: Network) -> CompiledRule:
@@ -89,6 +118,7 @@ class Compiled:
 
     __slots__ = (
         "allow_partial",
+        "alone",
         "exact_max_lines",
         "fixed",
         "hazmat_kinds",
@@ -129,6 +159,10 @@ class Compiled:
         self.policy = policy
         self.nodes = network.nodes
         self.ids = [node.node_id for node in network.nodes]
+        self.alone = [(node_id,) for node_id in self.ids]
+        """Per node, the node set of its id alone. A decision names its nodes as a tuple,
+        in a tuple, in a tuple; the garbage collector untracks a fresh such tuple only in
+        a full collection, a long-lived one once for all."""
         self.index = network.index
         self.vec = [None if n.location is None else n.location.vector() for n in network.nodes]
         self.priority = [node.priority for node in network.nodes]
@@ -187,6 +221,8 @@ class Compiled:
         self.heuristic_budget = policy.heuristic_budget
         self.rules = [CompiledRule(rule, network) for rule in policy.rules]
         self.pickup_rule = CompiledRule.pickup(network)
+        for slot, compiled_rule in enumerate([*self.rules, self.pickup_rule]):
+            compiled_rule.slot = slot
         self.zones = list(zip(self.zone_cos, self.zone_cost, strict=False))
         for rule in self.rules:
             rule.static = self._static(rule, hazmat=False)
@@ -198,6 +234,10 @@ class Compiled:
         for rule in [*self.rules, self.pickup_rule]:
             rule.hot_plain = self._hot(rule, rule.static)
             rule.hot_hazmat = self._hot(rule, rule.static_hazmat)
+            rule.geo_plain = _geo(rule.hot_plain)
+            rule.geo_hazmat = _geo(rule.hot_hazmat)
+            rule.no_coordinates_plain = frozenset(rule.hot_plain.keys() - rule.geo_plain.keys())
+            rule.no_coordinates_hazmat = frozenset(rule.hot_hazmat.keys() - rule.geo_hazmat.keys())
 
     def _hot(
         self, rule: CompiledRule, static: list[tuple[Reason, object] | None]
@@ -221,6 +261,14 @@ class Compiled:
     def hot(self, rule: CompiledRule, *, hazmat: bool) -> dict[str, HotNode]:
         """The statically eligible nodes of ``rule`` by node id (see `HotNode`)."""
         return rule.hot_hazmat if hazmat else rule.hot_plain
+
+    def geo(self, rule: CompiledRule, *, hazmat: bool) -> dict[str, GeoNode]:
+        """`hot`'s nodes that have coordinates, as `GeoNode`."""
+        return rule.geo_hazmat if hazmat else rule.geo_plain
+
+    def no_coordinates(self, rule: CompiledRule, *, hazmat: bool) -> frozenset[str]:
+        """`hot`'s nodes without coordinates, by node id."""
+        return rule.no_coordinates_hazmat if hazmat else rule.no_coordinates_plain
 
     def _static(self, rule: CompiledRule, *, hazmat: bool) -> list[tuple[Reason, object] | None]:
         """Per node: the first rejection that does not depend on the order, or ``None``."""
@@ -269,6 +317,17 @@ class Compiled:
                 key.append(self.priority[node])
         key.append(node)
         return tuple(key)
+
+
+def _geo(hot: dict[str, HotNode]) -> dict[str, GeoNode]:
+    out: dict[str, GeoNode] = {}
+    for node_id, (n, _, vec, threshold, limit, safety, fixed) in hot.items():
+        if vec is not None:
+            x, y, z = vec
+            radius = -math.inf if threshold is None else threshold
+            rest = (n, node_id, NO_LIMIT if limit is None else limit, safety, fixed)
+            out[node_id] = (x, y, z, radius, rest)
+    return out
 
 
 def _shipping(

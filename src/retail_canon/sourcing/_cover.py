@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from itertools import compress
 
@@ -51,7 +52,7 @@ class Cover:
             for holds in problem.hold.values():
                 for item, units in holds.items():
                     total[item] += units
-        self.target = [min(d, t) for d, t in zip(problem.demand, total, strict=True)]
+        self.target = [d if d < t else t for d, t in zip(problem.demand, total, strict=True)]
         self.nodes_of: list[list[int]] = []
         self.cmin: list[int] = []
         self.floor = 0
@@ -64,35 +65,67 @@ class Cover:
         self.exhausted = False
 
     def evaluate(self, nodes: Sequence[int]) -> None:
+        """Offer the cover ``nodes`` ship (each item from its cheapest nodes), if they cover.
+
+        Most covers the search meets lose to the runner-up, so their cost is worked out
+        first and the allocation only for a cover that is offered.
+        """
         p = self.p
-        hold, unit, open_nodes, fixed = p.hold, p.unit, p.open, p.fixed
-        alloc: Alloc = []
-        used: set[int] = set()
+        hold, unit = p.hold, p.unit
         cost = 0
-        # Each item from the cheapest nodes of the set first (node index breaks ties).
-        ordered = sorted([(unit[n], n, hold[n]) for n in nodes])
-        for item, need in enumerate(self.target):
-            if need == 0:
-                continue
-            for price, node, holds in ordered:
-                have = holds.get(item)
-                if not have:
-                    continue
-                units = need if need < have else have
-                alloc.append((item, node, units))
-                cost += units * price
-                used.add(node)
-                need -= units
+        if len(nodes) == 2:  # the common case: the search's leaves are mostly pairs
+            a, b = nodes
+            ua, ub = unit[a], unit[b]
+            if ub < ua or (ub == ua and b < a):
+                a, b, ua, ub = b, a, ub, ua
+            ha, hb = hold[a], hold[b]
+            from_a = from_b = False
+            for item, need in enumerate(self.target):
+                if need:
+                    have = ha.get(item)
+                    if have:
+                        from_a = True
+                        if have >= need:
+                            cost += need * ua
+                            continue
+                        cost += have * ua
+                        need -= have
+                    have = hb.get(item)
+                    if not have or have < need:
+                        return
+                    cost += need * ub
+                    from_b = True
+            if from_a:
+                used: Sequence[int] = ((a, b) if a < b else (b, a)) if from_b else (a,)
+            else:
+                used = (b,) if from_b else ()
+        else:
+            used_set: set[int] = set()
+            ordered = sorted([(unit[n], n, hold[n]) for n in nodes])
+            for item, need in enumerate(self.target):
                 if need == 0:
-                    break
-            if need:
-                return
+                    continue
+                for price, node, holds in ordered:
+                    have = holds.get(item)
+                    if not have:
+                        continue
+                    used_set.add(node)
+                    if need <= have:
+                        cost += need * price
+                        need = 0
+                        break
+                    cost += have * price
+                    need -= have
+                if need:
+                    return
+            used = tuple(sorted(used_set))
         packages = 0
+        open_nodes, fixed = p.open, p.fixed
         for n in used:
             if n not in open_nodes:
                 packages += 1
                 cost += fixed[n]
-        chosen = tuple(sorted(used))
+        chosen = tuple(used)
         seen = self.seen
         if chosen in seen:
             return
@@ -101,7 +134,26 @@ class Cover:
         runner = self.runner
         if runner is not None and key > runner.key:
             return  # worse than the runner-up (so than the best): `_offer` would keep neither
-        self._offer(_Entry(key, chosen, alloc, packages, cost))
+        self._offer(_Entry(key, chosen, self._alloc(chosen), packages, cost))
+
+    def _alloc(self, nodes: tuple[int, ...]) -> Alloc:
+        """The (item, node, units) of the cover ``nodes``, as `evaluate` worked it out."""
+        hold, unit = self.p.hold, self.p.unit
+        alloc: Alloc = []
+        ordered = sorted([(unit[n], n, hold[n]) for n in nodes])
+        for item, need in enumerate(self.target):
+            if need == 0:
+                continue
+            for _, node, holds in ordered:
+                have = holds.get(item)
+                if not have:
+                    continue
+                units = need if need < have else have
+                alloc.append((item, node, units))
+                need -= units
+                if need == 0:
+                    break
+        return alloc
 
     def _offer(self, entry: _Entry) -> None:
         best = self.best
@@ -128,22 +180,22 @@ class Cover:
                 residual[item] = max(0, residual[item] - units)
         order = sorted(hold)
         while any(residual):
-            pick: tuple[int, int, int] | None = None
-            for node in order:
-                if node in taken:
+            # Most units covered, then least cost added, then node index (``order``).
+            node, most, least = -1, 0, 0
+            for n in order:
+                if n in taken:
                     continue
                 covered = 0
-                for i, u in hold[node].items():
+                for i, u in hold[n].items():
                     r = residual[i]
                     covered += r if r < u else u
-                if covered == 0:
+                if covered == 0 or covered < most:
                     continue
-                added = fixed[node] + covered * unit[node]
-                if pick is None or (-covered, added, node) < pick:
-                    pick = (-covered, added, node)
-            if pick is None:  # pragma: no cover - targets never exceed what candidates hold
+                added = fixed[n] + covered * unit[n]
+                if covered > most or added < least:
+                    node, most, least = n, covered, added
+            if node < 0:  # pragma: no cover - targets never exceed what candidates hold
                 break
-            node = pick[2]
             chosen.append(node)
             taken.add(node)
             for item, units in hold[node].items():
@@ -171,7 +223,10 @@ class Cover:
             covers = [n for n, holds in hold.items() if holds.get(item, 0) >= r]
         else:
             covers = []
+            items = len(need)
             for n, holds in hold.items():
+                if len(holds) < items:
+                    continue  # holds fewer items than are open
                 for i, r in need:
                     if holds.get(i, 0) < r:
                         break
@@ -235,20 +290,34 @@ class Cover:
         """Per-item candidate lists and cost bounds for the branch and bound."""
         p = self.p
         hold, unit = p.hold, p.unit
-        self.nodes_of = [[] for _ in self.target]
-        for node in sorted(hold):
-            for item in hold[node]:
-                self.nodes_of[item].append(node)
-        # Node sets as bit masks (bit n for node n): counting a set's free nodes is cheap.
-        self.mask_of = [sum(1 << n for n in nodes) for nodes in self.nodes_of]
-        self.cmin = [min((unit[n] for n in nodes), default=0) for nodes in self.nodes_of]
-        self.floor = sum(t * c for t, c in zip(self.target, self.cmin, strict=True))
-        # The cheapest new node that holds the item: one more package costs at least that.
         fixed, open_nodes = p.fixed, p.open
-        self.fmin_of = [
-            min((fixed[n] for n in nodes if n not in open_nodes), default=0)
-            for nodes in self.nodes_of
-        ]
+        count = len(self.target)
+        nodes_of: list[list[int]] = [[] for _ in range(count)]
+        # Node sets as bit masks (bit n for node n): counting a set's free nodes is cheap.
+        mask_of = [0] * count
+        # Per item: the least unit cost, and the cheapest new node that holds it (one more
+        # package costs at least that); -1 (costs are never negative) until a node is seen,
+        # 0 if none.
+        cmin = [-1] * count
+        fmin_of = [-1] * count
+        for node in sorted(hold):
+            bit, price, base = 1 << node, unit[node], fixed[node]
+            new = node not in open_nodes
+            for item in hold[node]:
+                nodes_of[item].append(node)
+                mask_of[item] |= bit
+                least = cmin[item]
+                if least < 0 or price < least:
+                    cmin[item] = price
+                if new:
+                    least = fmin_of[item]
+                    if least < 0 or base < least:
+                        fmin_of[item] = base
+        self.nodes_of = nodes_of
+        self.mask_of = mask_of
+        self.cmin = [0 if c < 0 else c for c in cmin]
+        self.fmin_of = [0 if f < 0 else f for f in fmin_of]
+        self.floor = sum(map(operator.mul, self.target, self.cmin))
 
     def dfs(
         self,
@@ -259,31 +328,53 @@ class Cover:
         new: int,
         fixed_sum: int,
     ) -> None:
-        """Extend ``chosen`` (also as a mask); ``excluded``: nodes the siblings ruled out."""
+        """Extend ``chosen`` (also as a mask); ``excluded``: nodes the siblings ruled out.
+
+        Each node of the search tree counts one step, whether it is pruned, evaluated or
+        expanded. `_expand` checks its children itself (no call for a pruned child or, with
+        packages first, for a complete cover), so only the root comes through here.
+        """
         steps = self.steps + 1
         self.steps = steps
         if steps > self.budget:
             self.exhausted = True
             return
+        more = self._open(residual, new, fixed_sum)
+        if more is not None:
+            self._expand(chosen, chosen_mask, residual, excluded, new, fixed_sum, more)
+
+    def _open(self, residual: list[int], new: int, fixed_sum: int) -> bool | None:
+        """``None`` if the bound prunes the node, else whether items are left to cover."""
         best = self.best
-        packages_first = self.packages_first
-        if best is not None:
-            # Lower bound of any cover that extends the current set: the cheapest new node
-            # of the dearest item still open (``residual`` selects the items left).
-            cost = fixed_sum + self.floor
-            top = max(compress(self.fmin_of, residual), default=None)
-            more = top is not None
-            if top is not None:
-                cost += top
-                bound = (new + 1, cost) if packages_first else (cost, new + 1)
-            else:
-                bound = (new, cost) if packages_first else (cost, new)
-            if bound > best.key:
-                return
+        if best is None:
+            return any(residual)
+        # Lower bound of any cover that extends the current set: the cheapest new node
+        # of the dearest item still open (``residual`` selects the items left).
+        cost = fixed_sum + self.floor
+        top = max(compress(self.fmin_of, residual), default=None)
+        if top is not None:
+            cost += top
+            bound = (new + 1, cost) if self.packages_first else (cost, new + 1)
         else:
-            more = any(residual)
+            bound = (new, cost) if self.packages_first else (cost, new)
+        if bound > best.key:
+            return None
+        return top is not None
+
+    def _expand(
+        self,
+        chosen: list[int],
+        chosen_mask: int,
+        residual: list[int],
+        excluded: int,
+        new: int,
+        fixed_sum: int,
+        more: bool,
+    ) -> None:
+        """The children of a search node that the bound kept; see `dfs`."""
         p = self.p
         hold, fixed, unit = p.hold, p.fixed, p.unit
+        packages_first = self.packages_first
         blocked = chosen_mask | excluded
         if not more:  # everything covered
             self.evaluate(chosen)
@@ -314,9 +405,15 @@ class Cover:
             )
             branch = [r[3] for r in ranked]
         open_nodes = p.open
-        dfs = self.dfs
+        budget, floor, fmin_of = self.budget, self.floor, self.fmin_of
         for node in branch:
             if self.exhausted:
+                break
+            # The child's step: counted, then pruned, evaluated or expanded.
+            steps = self.steps + 1
+            self.steps = steps
+            if steps > budget:
+                self.exhausted = True
                 break
             is_new = node not in open_nodes
             next_residual = residual[:]
@@ -325,14 +422,46 @@ class Cover:
                 if r:
                     next_residual[i] = r - units if r > units else 0
             bit = 1 << node
-            dfs(
-                [*chosen, node],
-                chosen_mask | bit,
-                next_residual,
-                excluded,
-                new + is_new,
-                fixed_sum + fixed[node] if is_new else fixed_sum,
-            )
+            child_new = new + is_new
+            child_fixed = fixed_sum + fixed[node] if is_new else fixed_sum
+            best = self.best
+            if best is None:
+                child_more = any(next_residual)
+            elif packages_first:
+                # `_open`'s bound, (packages, cost), without the cost where packages decide.
+                child_more = any(next_residual)
+                packages, cost = best.key
+                least = child_new + 1 if child_more else child_new
+                if least > packages:
+                    excluded |= bit
+                    continue
+                if least == packages:
+                    cost_floor = child_fixed + floor
+                    if child_more:
+                        cost_floor += max(compress(fmin_of, next_residual))
+                    if cost_floor > cost:
+                        excluded |= bit
+                        continue
+            else:
+                cost = child_fixed + floor
+                top = max(compress(fmin_of, next_residual), default=None)
+                bound = (cost, child_new) if top is None else (cost + top, child_new + 1)
+                if bound > best.key:
+                    excluded |= bit
+                    continue
+                child_more = top is not None
+            if not child_more and packages_first:
+                self.evaluate([*chosen, node])
+            else:
+                self._expand(
+                    [*chosen, node],
+                    chosen_mask | bit,
+                    next_residual,
+                    excluded,
+                    child_new,
+                    child_fixed,
+                    child_more,
+                )
             excluded |= bit
 
 

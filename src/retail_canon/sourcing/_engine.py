@@ -67,7 +67,7 @@ def source_order(
     request = _request(order, destination, pickup_at)
     comp = compiled(network, policy or DEFAULT_POLICY)
     counts = [orders_today.get(i, 0) for i in comp.ids] if orders_today else comp.no_orders
-    return route(request, comp, inventory, None, counts, {})
+    return route(request, comp, inventory, None, counts, SkuCache(comp))[0]
 
 
 def _request(
@@ -130,20 +130,27 @@ def source_batch(
     ]
     requests.sort(key=batch_order)
     after = AllocatedInventory(inventory)
-    base, taken, take = after.base, after._taken, after._take
+    base, taken = after.base, after._taken
     today = dict(orders_today or {})
-    index = comp.index
-    counts = [today.get(i, 0) for i in comp.ids]
+    ids = comp.ids
+    counts = [today.get(i, 0) for i in ids]
     plans = []
-    cache: dict[str, SkuCache] = {}
+    cache = SkuCache(comp)
+    entries = cache.entries
     for request in requests:
         # Stock is read per SKU once per batch; each cache entry is kept current below.
-        plan = route(request, comp, base, taken, counts, cache)
+        plan, used = route(request, comp, base, taken, counts, cache)
         for node_id, _, sku, quantity, _, _ in plan._allocs:
-            take(sku, node_id, quantity)
-            cache[sku].left[node_id] -= quantity
-        for node in plan.nodes:
-            today[node] = today.get(node, 0) + 1
-            counts[index[node]] += 1
+            at = taken.get(sku)
+            if at is None:
+                taken[sku] = {node_id: quantity}
+            else:
+                at[node_id] = at.get(node_id, 0) + quantity
+            entries[sku][0][node_id] -= quantity
+        # Node indices run in node id order, as `SourcingPlan.nodes` does.
+        for n in sorted(used) if len(used) > 1 else used:
+            node_id = ids[n]
+            today[node_id] = today.get(node_id, 0) + 1
+            counts[n] += 1
         plans.append(plan)
     return BatchResult(tuple(plans), after, today)

@@ -47,7 +47,8 @@ def unit_vector(latitude: float, longitude: float) -> tuple[float, float, float]
     (1.0, 0.0, 0.0)
     """
     lat, lon = math.radians(latitude), math.radians(longitude)
-    return (math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat))
+    cos_lat = math.cos(lat)
+    return (cos_lat * math.cos(lon), cos_lat * math.sin(lon), math.sin(lat))
 
 
 @attrs.frozen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from retail_canon.sourcing._compile import Compiled, CompiledRule, HotNode
+from retail_canon.sourcing._compile import Compiled, CompiledRule, GeoNode, HotNode
 from retail_canon.sourcing._errors import UnknownNode
 from retail_canon.sourcing._inventory import InventoryView
 from retail_canon.sourcing._lazy import PICKUP_RULE, TraceData
@@ -18,7 +18,7 @@ from retail_canon.sourcing._request import OrderRequest
 from retail_canon.sourcing._search import Problem, Solution, solve_cover, solve_single
 from retail_canon.sourcing._trace import Basis, Method
 
-__all__ = ["SkuCache", "route", "sku_cache"]
+__all__ = ["SkuCache", "SkuEntry", "route"]
 
 Cand = tuple[int, int, int, float | None, int]
 """(node, usable units, unit cost, dot product or None, fixed cost): one candidate."""
@@ -33,43 +33,72 @@ _TIE_BREAK, _PICKUP_STORE = Basis.TIE_BREAK.value, Basis.PICKUP_STORE.value
 _NOTHING = Basis.NOTHING.value
 
 
-class SkuCache:
-    """Per batch: one SKU's stock (read once), units left, statically eligible nodes.
+SkuEntry = tuple[dict[str, int], tuple[str, ...], bool]
+"""One SKU's stock in a batch: (units left per node id, those node ids, hazmat)."""
 
-    ``left`` has the units each node id reported less what the batch allocated there so
-    far, in the view's order; `source_batch` keeps it current.
+
+class SkuCache:
+    """Per batch: each SKU's stock (read once), units left, statically eligible nodes.
+
+    An entry's units left are what each node id reported less what the batch allocated
+    there so far, in the view's order; `source_batch` keeps them current.
+
+    A batch keeps an entry per SKU it meets. Entries are tuples of plain values (a dict of
+    ints, a tuple of strings, a flag) and the eligible nodes tuples in one dict per rule,
+    so the garbage collector stops tracking them: a batch adds no object per SKU for the
+    collector to walk.
     """
 
-    __slots__ = ("by_rule", "hazmat", "left", "nodes")
+    __slots__ = ("entries", "geo", "hot")
 
-    def __init__(self, left: dict[str, int], hazmat: bool) -> None:
-        self.left = left
-        self.nodes = tuple(left)
-        """``left``'s keys (fixed), shared by the plans' trace data."""
-        self.hazmat = hazmat
-        self.by_rule: dict[CompiledRule, list[HotNode]] = {}
+    def __init__(self, comp: Compiled) -> None:
+        self.entries: dict[str, SkuEntry] = {}
+        rules = len(comp.rules) + 1  # and the pickup rule
+        self.geo: list[dict[str, tuple[GeoNode, ...] | None]] = [{} for _ in range(rules)]
+        """Per `CompiledRule.slot`: `geo_nodes` by SKU."""
+        self.hot: list[dict[str, tuple[HotNode, ...]]] = [{} for _ in range(rules)]
+        """Per `CompiledRule.slot`: `eligible` by SKU."""
 
-    def eligible(self, comp: Compiled, rule: CompiledRule) -> list[HotNode]:
-        """Nodes with an entry that pass the rule's order-independent checks."""
-        found = self.by_rule.get(rule)
+    def entry(
+        self, comp: Compiled, base: InventoryView, sku: str, taken: dict[str, int] | None
+    ) -> SkuEntry:
+        """``sku``'s entry, read on first use; ``taken``: units already allocated per node."""
+        found = self.entries.get(sku)
         if found is None:
-            hot = comp.hot(rule, hazmat=self.hazmat).get
-            found = [e for nid in self.left if (e := hot(nid)) is not None]
-            self.by_rule[rule] = found
+            stock = base.available(sku)
+            left = dict(stock)
+            if taken:
+                for nid, units in taken.items():
+                    if nid in left:
+                        left[nid] -= units
+            found = self.entries[sku] = (left, tuple(left), sku in comp.hazmat_skus)
         return found
 
+    def eligible(
+        self, comp: Compiled, rule: CompiledRule, sku: str, entry: SkuEntry
+    ) -> tuple[HotNode, ...]:
+        """Nodes with an entry that pass the rule's order-independent checks."""
+        by_sku = self.hot[rule.slot]
+        found = by_sku.get(sku)
+        if found is None:
+            hot = comp.hot(rule, hazmat=entry[2]).get
+            found = by_sku[sku] = tuple([e for nid in entry[0] if (e := hot(nid)) is not None])
+        return found
 
-def sku_cache(
-    comp: Compiled, base: InventoryView, sku: str, taken: dict[str, int] | None
-) -> SkuCache:
-    """Read ``sku``'s stock entries once; ``taken``: units already allocated per node id."""
-    stock = base.available(sku)
-    left = dict(stock)
-    if taken:
-        for nid, units in taken.items():
-            if nid in left:
-                left[nid] -= units
-    return SkuCache(left, sku in comp.hazmat_skus)
+    def geo_nodes(
+        self, comp: Compiled, rule: CompiledRule, sku: str, entry: SkuEntry
+    ) -> tuple[GeoNode, ...] | None:
+        """`eligible` as `GeoNode`, or ``None`` if one of them has no coordinates."""
+        by_sku = self.geo[rule.slot]
+        found = by_sku.get(sku)
+        if found is None and sku not in by_sku:
+            left, _, hazmat = entry
+            flat = comp.no_coordinates(rule, hazmat=hazmat)
+            if not flat or flat.isdisjoint(left):
+                geo = comp.geo(rule, hazmat=hazmat).get
+                found = tuple([e for nid in left if (e := geo(nid)) is not None])
+            by_sku[sku] = found
+        return found
 
 
 def route(
@@ -78,10 +107,13 @@ def route(
     base: InventoryView,
     taken: dict[str, dict[str, int]] | None,
     counts: Sequence[int],
-    cache: dict[str, SkuCache],
-) -> SourcingPlan:
-    """Source one order; ``counts``: orders per node index already counted today."""
-    ids = comp.ids
+    cache: SkuCache,
+) -> tuple[SourcingPlan, set[int]]:
+    """Source one order; ``counts``: orders per node index already counted today.
+
+    Returns the plan and the indices of the nodes it ships from.
+    """
+    ids, alone = comp.ids, comp.alone
     item_of: dict[str, int] = {}
     skus: list[str] = []
     demand: list[int] = []
@@ -95,19 +127,17 @@ def route(
             demand[i] += line.quantity
     m = len(skus)
     remaining = list(demand)
-    stock = []
+    stock: list[SkuEntry] = []
+    entry = cache.entry
     for sku in skus:
-        got = cache.get(sku)
-        if got is None:
-            got = cache[sku] = sku_cache(comp, base, sku, taken.get(sku) if taken else None)
-        stock.append(got)
+        stock.append(entry(comp, base, sku, taken.get(sku) if taken else None))
     # Units left per node, item after item, as one tuple of ints (see `TraceData`).
     if m == 1:
-        left_then = tuple(stock[0].left.values())
+        left_then = tuple(stock[0][0].values())
     else:
         flat: list[int] = []
         for s in stock:
-            flat.extend(s.left.values())
+            flat.extend(s[0].values())
         left_then = tuple(flat)
 
     pickup = req.pickup_at
@@ -139,10 +169,48 @@ def route(
         supply = []
         found: list[list[Cand]] = []
         for i in need:
-            left = stock[i].left
+            left = stock[i][0]
             total = 0
             cands: list[Cand] = []
-            for n, nid, vec, threshold, limit, safety, fixed_n in stock[i].eligible(comp, rule):
+            geo = (
+                cache.geo_nodes(comp, rule, skus[i], stock[i])
+                if has_dest and not is_pickup
+                else None
+            )
+            if geo is not None:
+                # The common case (a destination, every node located): the checks below
+                # without the branches that cannot apply; the unit cost only for a candidate.
+                for x, y, z, radius, rest in geo:
+                    cos = x * dx + y * dy + z * dz  # the dot product
+                    if cos < radius:
+                        continue
+                    n, nid, limit, safety, fixed_n = rest
+                    avail = left[nid]
+                    if avail <= 0:
+                        continue
+                    if counts[n] >= limit and n not in open_nodes:
+                        over_capacity[n] = limit
+                        continue
+                    usable = avail - safety
+                    if used_here:
+                        usable -= used_here.get((i, n), 0)
+                    if usable <= 0:
+                        continue
+                    ucost = last_cost
+                    for zone_cos, zone_cost in zones:
+                        if cos >= zone_cos:
+                            ucost = zone_cost
+                            break
+                    cands.append((n, usable, ucost, cos, fixed_n))
+                    total += usable
+                found.append(cands)
+                supply.append(total)
+                if total > seen_usable[i]:
+                    seen_usable[i] = total
+                continue
+            for n, nid, vec, threshold, limit_, safety, fixed_n in cache.eligible(
+                comp, rule, skus[i], stock[i]
+            ):
                 # The radius first: it rejects most stores (the checks' order does not
                 # matter, each only skips the node).
                 dot: float | None = None
@@ -168,8 +236,8 @@ def route(
                 avail = left[nid]
                 if avail <= 0:
                     continue
-                if limit is not None and counts[n] >= limit and n not in open_nodes:
-                    over_capacity[n] = limit
+                if limit_ is not None and counts[n] >= limit_ and n not in open_nodes:
+                    over_capacity[n] = limit_
                     continue
                 usable = avail - safety
                 if used_here:
@@ -193,8 +261,11 @@ def route(
         log.append(len(need))
         log.extend(need)
         sol = None
-        if len(need) == 1 and not single and packages_first and not open_nodes:
-            sol = _one_item(comp, rule, remaining[need[0]], supply[0], found[0])
+        if not single and packages_first and not open_nodes:
+            if len(need) == 1:
+                sol = _one_item(comp, rule, remaining[need[0]], supply[0], found[0])
+            elif not rule.sorts:
+                sol = _one_node([remaining[i] for i in need], supply, found)
         if sol is not None:
             method = _EXACT
         else:
@@ -202,16 +273,21 @@ def route(
             fixed: dict[int, int] = {}
             unit: dict[int, int] = {}
             dots: dict[int, float | None] = {}
+            sorts = rule.sorts  # only the rule's sorts read the dot products
             for k, cands in enumerate(found):
                 for n, usable, ucost, dot, fixed_n in cands:
                     holds = hold.get(n)
                     if holds is None:
                         hold[n] = {k: usable}
                         unit[n] = ucost
-                        dots[n] = dot
-                        fixed[n] = 0 if n in open_nodes else fixed_n
+                        fixed[n] = fixed_n
+                        if sorts:
+                            dots[n] = dot
                     else:
                         holds[k] = usable
+            for n in open_nodes:
+                if n in fixed:
+                    fixed[n] = 0  # a node in use adds no package
             tie = _tie(comp, rule, hold, dots)
             problem = Problem(
                 [remaining[i] for i in need], hold, fixed, unit, frozenset(open_nodes), tie, supply
@@ -234,7 +310,7 @@ def route(
             remaining[i] -= units
             commits[i].append((n, units, name))
         if len(alloc) == 1:
-            chosen: tuple[str, ...] = (ids[alloc[0][1]],)
+            chosen: tuple[str, ...] = alone[alloc[0][1]]
             open_nodes.add(alloc[0][1])
         else:
             chosen = tuple(sorted({ids[n] for _, n, _ in alloc}))
@@ -245,7 +321,7 @@ def route(
             steps.append((*ours, None, 0, 0, 0))
         else:
             nodes, fill, packages, cost = sol.runner_up
-            others = (ids[nodes[0]],) if len(nodes) == 1 else tuple(sorted(ids[n] for n in nodes))
+            others = alone[nodes[0]] if len(nodes) == 1 else tuple(sorted(ids[n] for n in nodes))
             steps.append((*ours, others, fill, packages, cost))
         return True
 
@@ -273,7 +349,7 @@ def route(
         commits = [[] for _ in range(m)]
         remaining = list(demand)
         steps = []
-    nodes_of = tuple([s.nodes for s in stock])
+    nodes_of = tuple([s[1] for s in stock])
     trace = TraceData(comp, dvec, pickup_node, req, nodes_of, left_then, tuple(log))
     return _plan(req, comp, item_of, commits, steps, trace, seen_usable, split, rolled_back)
 
@@ -314,6 +390,42 @@ def _one_item(
         (cost, node), (other_cost, other) = best, second
     runner_up = ((other,), demand, 1, other_cost)
     return Solution([(0, node, demand)], demand, 1, cost, exact=True, runner_up=runner_up, steps=1)
+
+
+def _one_node(demand: list[int], supply: list[int], found: list[list[Cand]]) -> Solution | None:
+    """`solve_cover`'s answer for several items when one node can ship them all.
+
+    For no node in use and a rule without sorts (node index breaks ties), when two nodes
+    or more hold every item's target: the same as `Cover.singles`, the cheapest such node
+    wins and the next cheapest is the runner-up. ``None``: leave it to `solve_cover`.
+    """
+    target = [d if d < s else s for d, s in zip(demand, supply, strict=True)]
+    units = sum(target)
+    covers: set[int] | None = None
+    some: list[Cand] = []
+    for t, cands in zip(target, found, strict=True):
+        if t:
+            holding = {c[0] for c in cands if c[1] >= t}
+            covers = holding if covers is None else covers & holding
+            if len(covers) < 2:
+                return None
+            some = cands
+    if covers is None:  # nothing to ship
+        return None
+    best = second = None
+    for n, _, ucost, _, fixed_n in some:
+        if n in covers:
+            key = (fixed_n + units * ucost, n)
+            if best is None or key < best:
+                best, second = key, best
+            elif second is None or key < second:
+                second = key
+    assert best is not None
+    assert second is not None
+    (cost, node), (other_cost, other) = best, second
+    alloc = [(k, node, t) for k, t in enumerate(target) if t]
+    runner_up = ((other,), units, 1, other_cost)
+    return Solution(alloc, units, 1, cost, exact=True, runner_up=runner_up, steps=0)
 
 
 def _tie(
@@ -358,7 +470,7 @@ def _plan(
     seen_usable: list[int],
     split: bool,
     rolled_back: bool,
-) -> SourcingPlan:
+) -> tuple[SourcingPlan, set[int]]:
     ids = comp.ids
     allocations: list[CompactAllocation] = []
     unfilled: list[UnfilledLine] = []
@@ -403,7 +515,7 @@ def _plan(
     pickup_address = None
     if req.pickup_at is not None:
         pickup_address = comp.nodes[comp.index[req.pickup_at]].address
-    return SourcingPlan._from_tuples(
+    plan = SourcingPlan._from_tuples(
         req.order_id,
         tuple(allocations),
         tuple(unfilled),
@@ -415,6 +527,7 @@ def _plan(
         req.ship_to,
         pickup_address,
     )
+    return plan, nodes
 
 
 def _unfilled_reason(usable: int, split: bool, rolled_back: bool) -> str:
