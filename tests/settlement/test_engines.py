@@ -303,7 +303,9 @@ def test_two_threads_give_the_same_result(workload) -> None:
         ("amount_type", 99, MissingAmountType),  # would index past the slot table
         ("amount_type", -1, MissingAmountType),
         ("settlement", 40, SettlementInputError),
+        ("settlement", -1, SettlementInputError),  # bincount refuses it in the worker
         ("order_key", -5, SettlementInputError),
+        ("refund_key", -3, SettlementInputError),
     ],
 )
 def test_the_worker_thread_reports_bad_codes_as_typed_errors(
@@ -314,6 +316,27 @@ def test_the_worker_thread_reports_bad_codes_as_typed_errors(
     table = attrs.evolve(workload.table, **{column: values})
     with worker_thread(), pytest.raises(error, match=f"column {column} holds {code}"):
         match(table, workload.docs, policy=workload.policy, engine="numpy", threads=2)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_wrong_guess_of_the_excluded_settlements_is_laid_out_again(
+    workload, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    from retail_canon.settlement import _engine_np
+
+    pure = run(workload, "python")
+    monkeypatch.setattr(_engine_np, "excluded_settlements", lambda ctx, totals: set())
+    with worker_thread():
+        result = match(
+            workload.table,
+            workload.docs,
+            policy=workload.policy,
+            rates=workload.rates,
+            engine="numpy",
+            threads=threads,
+        )
+    assert result._ctx.excluded  # the workload has a settlement that does not add up
+    assert_same(pure, result)
 
 
 def test_the_worker_thread_hands_large_amounts_to_python() -> None:

@@ -25,7 +25,6 @@ from retail_canon.settlement._context import (
     CLASS_OF,
     CODE,
     COM,
-    CREDIT_MEMO,
     EXCEPTION,
     FEE,
     FEE_CLASS_TYPE,
@@ -41,33 +40,39 @@ from retail_canon.settlement._context import (
     P,
     R,
 )
-from retail_canon.settlement._integrity import check_integrity
+from retail_canon.settlement._integrity import check_integrity, excluded_settlements
 from retail_canon.settlement._lines import (
     PARALLEL_LINES,
+    Extent,
+    Later,
+    Layout,
     check_inputs,
     columns,
+    doc_keys,
+    doc_side,
     group_extent,
     group_ids_of,
     later,
+    layout,
+    settlement_totals,
+    slot_sums,
 )
 from retail_canon.settlement._reach import book_unreachable, hold_documents, out_of_reach
 from retail_canon.settlement._residual import settle_residuals
 from retail_canon.settlement._split import (
     OTHER,
     SLOT,
-    SLOTS,
     split_entries,
     split_fx,
     split_parts,
 )
 from retail_canon.settlement._types import MatchRule, ReasonCode
 from retail_canon.settlement._vector import (
-    LIMIT,
     Array,
     Chunk,
-    accepts,
+    accepted,
     clean_fx,
-    half_up,
+    fee_checks,
     ints,
     sum_at,
 )
@@ -75,6 +80,8 @@ from retail_canon.settlement._vector import (
 __all__ = ["run"]
 
 _I8 = np.int64
+Laid = tuple[Array, set[int], Layout, Array, Later[Extent]]
+"""Group ids, excluded settlements, `layout`, `slot_sums`, `group_extent`."""
 
 
 def _small_factors(ctx: Context) -> bool:
@@ -102,22 +109,45 @@ def run(ctx: Context, threads: int = 1) -> None:
     dkind, dcur, dopen, dok, drk, drate = doc_columns
     n, n_s = st.size, ctx.n_settlements
     parallel = threads > 1 and n >= PARALLEL_LINES
+    totals = later(parallel, settlement_totals, n_s, st, amt)  # for `excluded_settlements`
     checked = later(parallel, check_inputs, ctx, line_columns, doc_columns)
-    early: Array | None = None
-    try:  # meanwhile, nothing booked: the lines' slots, reserve and refund rows
-        line_slot = SLOT[at]
+    early_keys = later(parallel, doc_keys, ctx, doc_columns) if ctx.resolver is None else None
+    rows_of: dict[int, Array] = {}  # line rows by settlement, for the excluded ones
+    left: dict[int, Array] = {}  # group ids of the excluded settlements' lines
+
+    def settlement_rows(s: int) -> Array:
+        rows = rows_of.get(s)
+        if rows is None:
+            rows = rows_of[s] = np.flatnonzero(st == s)
+        return rows
+
+    def lay_out(g: Array, out: set[int]) -> Laid:
+        # Lines of the settlements ``out`` (those integrity excludes) leave their group
+        # (-1); the group ids they had are kept in ``left``. The worker counts the lines
+        # (after the checks) while this thread sums them.
+        for s in sorted(out):
+            left[s] = g[settlement_rows(s)]
+            g[rows_of[s]] = -1
+        laid = layout(ctx.n_keys, g, at)
+        extent = later(parallel, group_extent, laid[1].size, laid[2], st, laid[3])
+        return g, out, laid, slot_sums(laid[1].size, laid[3], amt), extent
+
+    early = None
+    try:  # meanwhile, nothing booked: reserve and refund rows, groups and sums of the lines
         reserve = np.flatnonzero(at == RESERVE_TYPE)
         by_order = np.flatnonzero(at == REFUND_TYPE)  # refunds without a refund id: by order
         if ctx.resolver is None:
-            early = group_ids_of(ctx.n_keys, okey, akey, by_order)
-    except IndexError:
+            g = group_ids_of(ctx.n_keys, okey, akey, by_order)
+            lines_total = totals.get()
+            if lines_total is not None:  # its extent waits for the checks in the worker
+                early = lay_out(g, excluded_settlements(ctx, lines_total))
+    except (IndexError, ValueError):
         checked.get()  # an out-of-range column explains it: raise its typed error
         raise
-    lines_checked, dbig = checked.get()
-    if lines_checked is None or dbig is None:
+    big, dbig = checked.get()
+    if big is None or dbig is None:
         _engine_py.run(ctx)  # amounts too large for exact int64 arithmetic
         return
-    big, lines_total = lines_checked
     if ctx.resolver is not None and n:
         okey = okey.copy()
         keyed = okey >= 0
@@ -127,22 +157,20 @@ def run(ctx: Context, threads: int = 1) -> None:
         ctx.resolve_keys(ctx.resolver, pair_list)
         okey[keyed] = np.array([ctx.resolved[p] for p in pair_list], dtype=_I8)[inverse]
     n_keys = ctx.n_keys
-    g = group_ids_of(n_keys, okey, akey, by_order) if early is None else early
+    lines_total = totals.get() or []  # in range: checked
+    if early is None:
+        early = lay_out(
+            group_ids_of(n_keys, okey, akey, by_order), excluded_settlements(ctx, lines_total)
+        )
+    g, out, laid, sums, extent = early
 
     # Layer 1: integrity.
     r_s, r_amt = st[reserve], amt[reserve]
     held = r_amt < 0
-    rows_of: dict[int, Array] = {}  # line rows by settlement, for the failing ones
-
-    def settlement_rows(s: int) -> Array:
-        rows = rows_of.get(s)
-        if rows is None:
-            rows = rows_of[s] = np.flatnonzero(st == s)
-        return rows
 
     def groups_of(s: int) -> set[int]:
         mask = np.zeros(3 * n_keys + 1, dtype=bool)
-        keyed = g[settlement_rows(s)]
+        keyed = left[s] if s in left else g[settlement_rows(s)]
         mask[keyed[keyed >= 0]] = True
         return set(np.flatnonzero(mask).tolist())
 
@@ -154,54 +182,23 @@ def run(ctx: Context, threads: int = 1) -> None:
         lambda s: tuple(settlement_rows(s).tolist()),
         groups_of,
     )
-    # Lines of excluded settlements leave their group (``ga``: -1). ``g`` is not needed
-    # for them any more (only for lines of active settlements), so it is overwritten.
+    if ctx.excluded != out:  # cannot happen (the same rule), but then lay out again
+        left.clear()
+        g, out, laid, sums, extent = lay_out(
+            group_ids_of(n_keys, okey, akey, by_order), ctx.excluded
+        )
     s_active = np.ones(max(n_s, 1), dtype=bool)
-    if ctx.excluded:
-        s_active[sorted(ctx.excluded)] = False
-        for s in sorted(ctx.excluded):
-            g[settlement_rows(s)] = -1
-    ga = g
-
-    # Layer 2: groups, compacted to the ids that occur; compact group 0 collects the lines
-    # without a group (unkeyed or excluded), so that no line has to be selected first.
-    # Sums and counts are (slot, group) matrices: a slot's row is contiguous.
-    shifted = ga + 1
-    present = np.zeros(3 * n_keys + 2, dtype=bool)
-    present[shifted] = True
-    present[0] = True
-    compact = np.cumsum(present) - 1
-    group_ids = np.flatnonzero(present) - 1
+    s_active[sorted(ctx.excluded)] = False
+    compact, group_ids, cg, _ = laid
     n_groups = group_ids.size
-    cg = compact[shifted]
-    slot = line_slot * n_groups + cg
-    extent = later(parallel, group_extent, n_groups * SLOTS, n_groups, cg, st, slot)
-    sums = sum_at(n_groups * SLOTS, slot, amt, big).reshape(SLOTS, n_groups)
-
-    # Documents in the same compact group space (-1: no active line has their key).
-    if ctx.doc_key_map is not None and dkind.size:
-        mapping = np.array([*ctx.doc_key_map, -1], dtype=_I8)
-        dok, drk = mapping[dok], mapping[drk]
-    memo = dkind == CREDIT_MEMO
-    dg = np.where(
-        memo, np.where(drk >= 0, n_keys + drk, np.where(dok >= 0, 2 * n_keys + dok, -1)), dok
-    )
-    dsigned = np.where(memo, -dopen, dopen)
-    counts, rep_s, split = extent.get()  # rep_s: the first settlement of each group
-    counts = counts.reshape(SLOTS, n_groups)
-    rep_s[0] = 0  # group 0 (lines without a group) may have no line at all
-    dgc = compact[dg + 1]
-    dgc[(dg < 0) | ~present[dg + 1]] = -1
-    linked = np.flatnonzero(dgc >= 0)
+    keys = doc_keys(ctx, doc_columns) if early_keys is None else early_keys.get()
+    fees = later(parallel, fee_checks, ctx, sums, extent.get)  # layer 4, meanwhile
+    doc_groups = doc_side(doc_columns, keys, laid, dbig)
+    dok, drk, memo, dg, dsigned, dgc, linked, dcount, expected, rep_cur, doc_bad = doc_groups
     lg = dgc[linked]
-    dcount = np.bincount(lg, minlength=n_groups)
-    expected = sum_at(n_groups, lg, dsigned[linked], dbig)
-    rep_cur = np.full(n_groups, -1, dtype=_I8)
-    rep_cur[lg] = dcur[linked]
-    doc_bad = np.zeros(n_groups, dtype=bool)
-    doc_bad[lg[(dcur[linked] != rep_cur[lg]) | (dopen[linked] < 0)]] = True
     doc_code = {c: i for i, c in enumerate(ctx.doc_currency)}
     s_doccur = np.array([doc_code.get(c, -2) for c in ctx.s_currency] or [-2], dtype=_I8)
+    counts, rep_s, split = extent.get()  # rep_s: the first settlement of each group
 
     # Layers 3-4 on every group: receivables against documents, fees against rules.
     n_recv = counts[P] + counts[R]
@@ -224,14 +221,7 @@ def run(ctx: Context, threads: int = 1) -> None:
     pick = side * n_s + rep_s
     exact = diff == 0
     rounding = ~exact & (np.abs(diff) <= bound)
-    write_off = ~exact & ~rounding
-    write_off &= accepts(
-        diff,
-        expected,
-        np.array([t.absolute for t in tol] or [0], dtype=_I8)[pick],
-        np.array([t.num for t in tol] or [0], dtype=_I8)[pick],
-        np.array([t.den for t in tol] or [1], dtype=_I8)[pick],
-    )
+    write_off = accepted(~exact & ~rounding, diff, expected, tol, pick)
     settled = np.where(n_recv > 0, exact | rounding | write_off, expected == 0)
     ok &= settled
     spl &= settled
@@ -240,37 +230,18 @@ def run(ctx: Context, threads: int = 1) -> None:
     orphan = simple & ~split & ~has_docs & (n_recv > 0)
     orphan[0] = False
     drift: dict[int, Array] = {}
-    principal = sums[P]
-    for c in (COM, FUL, FEE):
-        rule = ctx.fee_rules.get(c)
-        if rule is None:
-            continue
-        num, den = rule[0], rule[1]
-        if (int(np.abs(principal).max(initial=0)) + 1) * num >= LIMIT:
+    for c, duplicable, fee_drift in fees.get():
+        if duplicable is None:
             ok[:] = spl[:] = orphan[:] = False
             continue
-        fee_tol = [ctx.fee_tolerance(c, d) for d in ctx.s_digits]
-        fixed = np.array([ctx.fee_fixed(c, d) for d in ctx.s_digits] or [0], dtype=_I8)
-        fee_expected = half_up(-num * principal, den)
-        fee_expected -= np.where(principal > 0, fixed[rep_s], 0)
-        d = sums[c] - fee_expected
-        bad = (counts[c] > 0) & (d != 0)
-        bad &= ~accepts(
-            d,
-            fee_expected,
-            np.array([t.absolute for t in fee_tol], dtype=_I8)[rep_s],
-            np.array([t.num for t in fee_tol], dtype=_I8)[rep_s],
-            np.array([t.den for t in fee_tol], dtype=_I8)[rep_s],
-        )
-        duplicable = bad & (counts[c] > 1)
         ok &= ~duplicable
         spl &= ~duplicable
         orphan &= ~duplicable
-        drift[c] = np.where(bad, d, 0)
+        drift[c] = fee_drift
 
     # Split groups: every part of the lines must be in the document's currency and every
     # receivable part must pay it (so that applying the parts oldest first takes each whole).
-    pending = np.flatnonzero(~ok[cg])  # lines outside the groups settled in one piece
+    pending = np.flatnonzero((~ok)[cg])  # lines outside the groups settled in one piece
     parts = split_parts(ctx, spl, pending, cg, st, at, amt, rep_cur, s_doccur, side, diff)
 
     # Entries of the clean groups.
@@ -379,7 +350,7 @@ def run(ctx: Context, threads: int = 1) -> None:
     residual_lines = {
         key: lines
         for key, lines in groups.items()
-        if dcount[compact[key + 1]] == 0 and any(CLASS_OF[ln[2]] <= R for ln in lines)
+        if dcount[compact[key]] == 0 and any(CLASS_OF[ln[2]] <= R for ln in lines)
     }
     issued = ints(docs.issued)
     reach = book_unreachable(

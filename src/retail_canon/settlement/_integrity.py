@@ -21,7 +21,7 @@ from itertools import pairwise
 from retail_canon.settlement._context import EXCEPTION, Context
 from retail_canon.settlement._types import ReasonCode
 
-__all__ = ["check_integrity", "fmt_units"]
+__all__ = ["check_integrity", "excluded_settlements", "fmt_units"]
 
 
 def fmt_units(units: int, digits: int) -> str:
@@ -31,6 +31,24 @@ def fmt_units(units: int, digits: int) -> str:
     ('-12.30', '5')
     """
     return str(Decimal(units).scaleb(-digits))
+
+
+def excluded_settlements(ctx: Context, lines_total: Sequence[int]) -> set[int]:
+    """The settlements `check_integrity` excludes, without booking anything.
+
+    The numpy engine lays its lines out without them while the input checks still run.
+    """
+    if ctx.policy.integrity == "off":
+        return set()
+    quarantine = ctx.policy.integrity == "quarantine"
+    seen: set[tuple[str, str]] = set()
+    out: set[int] = set()
+    for s, header in enumerate(ctx.table.settlements):
+        key = (header.channel, header.settlement_id)
+        if key in seen or (quarantine and ctx.s_total[s] != lines_total[s]):
+            out.add(s)
+        seen.add(key)
+    return out
 
 
 def check_integrity(

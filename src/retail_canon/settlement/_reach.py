@@ -119,17 +119,20 @@ def reachable_groups(
     is_refund = groups >= n_keys
     reach = is_refund & np.isin(orders, order[memo & (order >= 0)]) & (orders >= 0)
     keys = ctx.keys
-    sides: dict[bool, set[str]] = {True: set(), False: set()}
+    group_tokens = tokens([keys[g % n_keys] for g in groups.tolist()])
+    sides = is_refund.tolist()
+    wanted: dict[bool, set[str]] = {True: set(), False: set()}
+    for tok, side in zip(group_tokens, sides, strict=True):
+        if tok:
+            wanted[side].add(tok)
+    found: dict[bool, set[str]] = {True: set(), False: set()}
     for side, codes in (
         (True, np.concatenate([order[memo & (order >= 0)], refund[memo & (refund >= 0)]])),
         (False, order[~memo & (order >= 0)]),
     ):
-        sides[side].update(tokens([keys[c] for c in np.unique(codes).tolist()]))
-    group_tokens = tokens([keys[g % n_keys] for g in groups.tolist()])
-    hits = [
-        bool(tok) and tok in sides[side]
-        for tok, side in zip(group_tokens, is_refund.tolist(), strict=True)
-    ]
+        if wanted[side]:  # only the side some group's token is on: its documents' tokens
+            found[side] = wanted[side].intersection(tokens([keys[c] for c in set(codes.tolist())]))
+    hits = [tok in found[side] for tok, side in zip(group_tokens, sides, strict=True)]
     out: Array = reach | np.array(hits, dtype=bool)
     return out
 
@@ -159,7 +162,8 @@ def out_of_reach(
     most = np.full(orphan.size, -1, dtype=np.int64)
     np.maximum.at(most, group[rows], order_key[rows])
     candidates = np.flatnonzero(orphan)
-    orders = np.where(only == most, only, -1)[candidates]
+    lowest, highest = only[candidates], most[candidates]
+    orders = np.where(lowest == highest, lowest, -1)
     reached = reachable_groups(ctx, free, group_ids[candidates], orders, unkeyed, columns)
     orphan[candidates[reached]] = False
     out: Array = rows[orphan[group[rows]]]

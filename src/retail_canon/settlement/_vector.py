@@ -8,14 +8,15 @@ Every function here mirrors a pure-Python one: `_accepts` is `ToleranceUnits.acc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from retail_canon.settlement._arith import ToleranceUnits
 from retail_canon.settlement._classify import fx_row
-from retail_canon.settlement._context import Context
+from retail_canon.settlement._context import COM, FEE, FUL, Context, P
 
 __all__ = [
     "EXACT",
@@ -23,7 +24,9 @@ __all__ = [
     "Array",
     "Chunk",
     "accepts",
+    "accepted",
     "clean_fx",
+    "fee_checks",
     "half_even",
     "half_up",
     "ints",
@@ -33,6 +36,8 @@ __all__ = [
 Array = np.ndarray[Any, Any]
 I8 = np.int64
 LIMIT = 1 << 62
+Total = tuple[int, int, int, int, int]
+"""(settlement, kind, code, sign, units): a chunk's sum (`Chunk.totals`)."""
 EXACT = 1 << 53
 """Integers below this in magnitude are exact in float64, and so are their sums."""
 
@@ -62,6 +67,55 @@ def sum_at(size: int, index: Array, values: Array, bound: int | None = None) -> 
 def accepts(diff: Array, ref: Array, absolute: Array, num: Array, den: Array) -> Array:
     size = np.abs(diff)
     out: Array = (size <= absolute) | (size * den <= num * np.abs(ref))
+    return out
+
+
+def accepted(
+    mask: Array, diff: Array, ref: Array, tolerances: Sequence[ToleranceUnits], pick: Array
+) -> Array:
+    """`accepts` on the ``mask`` rows only (the others: ``False``), tolerance ``pick``."""
+    rows = np.flatnonzero(mask)
+    at = pick[rows]
+    out = np.zeros(mask.size, dtype=bool)
+    out[rows] = accepts(
+        diff[rows],
+        ref[rows],
+        np.array([t.absolute for t in tolerances] or [0], dtype=I8)[at],
+        np.array([t.num for t in tolerances] or [0], dtype=I8)[at],
+        np.array([t.den for t in tolerances] or [1], dtype=I8)[at],
+    )
+    return out
+
+
+def fee_checks(
+    ctx: Context, sums: Array, extent: Callable[[], tuple[Array, Array, Array]]
+) -> list[tuple[int, Array | None, Array]]:
+    """Fees against their rules on every group: (class, duplicable groups, drift) per rule.
+
+    ``sums`` and ``extent()``'s counts are by (slot, group), its second array each group's
+    settlement. A fee off its rule beyond tolerance drifts; on more than one line a
+    duplicate line could explain it (those groups go to the general classifier).
+    Duplicable ``None``: the products could overflow int64 (no group is clean then).
+    """
+    counts, rep_s, _ = extent()
+    principal = sums[P]
+    out: list[tuple[int, Array | None, Array]] = []
+    for c in (COM, FUL, FEE):
+        rule = ctx.fee_rules.get(c)
+        if rule is None:
+            continue
+        num, den = rule[0], rule[1]
+        if (int(np.abs(principal).max(initial=0)) + 1) * num >= LIMIT:
+            out.append((c, None, principal[:0]))
+            continue
+        fee_tol = [ctx.fee_tolerance(c, d) for d in ctx.s_digits]
+        fixed = np.array([ctx.fee_fixed(c, d) for d in ctx.s_digits] or [0], dtype=I8)
+        fee_expected = half_up(-num * principal, den)
+        fee_expected -= np.where(principal > 0, fixed[rep_s], 0)
+        d = sums[c] - fee_expected
+        bad = (counts[c] > 0) & (d != 0)
+        bad &= ~accepted(bad, d, fee_expected, fee_tol, rep_s)
+        out.append((c, bad & (counts[c] > 1), np.where(bad, d, 0)))
     return out
 
 
@@ -146,7 +200,7 @@ class Chunk:
                     "",
                 )
 
-    def totals(self) -> Iterable[tuple[int, int, int, int, int]]:
+    def totals(self) -> Iterable[Total]:
         for kind, code, _, _, s, _, units, _ in self.parts:
             key = s * 2 + (units > 0)
             sums = sum_at(self._n * 2, key, units)
