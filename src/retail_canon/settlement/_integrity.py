@@ -34,9 +34,11 @@ def fmt_units(units: int, digits: int) -> str:
 
 
 def excluded_settlements(ctx: Context, lines_total: Sequence[int]) -> set[int]:
-    """The settlements `check_integrity` excludes, without booking anything.
+    """The settlements integrity excludes, without booking anything.
 
-    The numpy engine lays its lines out without them while the input checks still run.
+    Repeats of a settlement, and in ``quarantine`` mode those whose lines do not add up to
+    the deposit. `check_integrity` excludes exactly these; the numpy engine lays its lines
+    out without them while the input checks still run.
     """
     if ctx.policy.integrity == "off":
         return set()
@@ -65,6 +67,8 @@ def check_integrity(
     if mode == "off":
         return
     headers = ctx.table.settlements
+    excluded = excluded_settlements(ctx, lines_total)
+    ctx.excluded.update(excluded)
     seen: dict[tuple[str, str], int] = {}
     for s, header in enumerate(headers):
         digits = ctx.s_digits[s]
@@ -72,7 +76,6 @@ def check_integrity(
         if key in seen:
             note = f"settlement {header.settlement_id} also appears at position {seen[key]}"
             ctx.notes[s].append(note)
-            ctx.excluded.add(s)
             ctx.duplicates.add(s)
             ctx.ledger.add(
                 EXCEPTION, ReasonCode.DUPLICATE, s, ctx.s_total[s], lines=lines_of(s), detail=note
@@ -87,8 +90,7 @@ def check_integrity(
             f"the deposit is {fmt_units(ctx.s_total[s], digits)}"
         )
         ctx.notes[s].append(note)
-        if mode == "quarantine":
-            ctx.excluded.add(s)
+        if s in excluded:  # quarantine mode
             ctx.held.update(groups_of(s))
             ctx.ledger.add(
                 EXCEPTION,
